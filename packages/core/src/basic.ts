@@ -1,0 +1,28 @@
+/** Parsing of `Authorization: Basic base64("<apiKey>:")` (RFC 7617), strict and allocation-light. */
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export type BasicParseResult =
+  | { ok: true; key: string }
+  | { ok: false; reason: 'malformed' | 'password-not-empty' };
+
+/**
+ * Parses the credentials part of a Basic header (after the scheme name).
+ * The key is the user-id; the password must be empty unless `allowPassword` (then it is ignored).
+ */
+export function parseBasicCredentials(token: string, allowPassword: boolean): BasicParseResult {
+  if (token.length % 4 === 1 || !BASE64.test(token)) return { ok: false, reason: 'malformed' };
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return { ok: false, reason: 'malformed' };
+  if (colon !== decoded.length - 1 && !allowPassword) return { ok: false, reason: 'password-not-empty' };
+  const key = decoded.slice(0, colon);
+  // U+FFFD means the bytes were not valid UTF-8; control characters are never part of a key.
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(key)) return { ok: false, reason: 'malformed' };
+  return { ok: true, key };
+}
+
+/** Builds the header a client sends: `Basic base64("<key>:")`, what `curl -u "KEY:"` sends. */
+export function basicAuthorization(key: string): string {
+  return `Basic ${Buffer.from(`${key}:`, 'utf8').toString('base64')}`;
+}

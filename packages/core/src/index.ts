@@ -1,0 +1,15 @@
+export { createVerifier, type Verifier, type VerifyResult } from './verifier.js';
+export type { Configuration, KeygateOptions, SignaturePolicy } from './options.js';
+export { KeygateError, isKeygateError, ERROR_STATUS, type ErrorCode, type ErrorEnvelope } from './errors.js';
+export { signRequest, DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignRequestInput } from './signature.js';
+export { basicAuthorization } from './basic.js';
+export { errorResponse } from './error-response.js';
+export { peekRequestBody } from './node-body.js';
+export { scopeCheck, missingScopes } from './scopes.js';
+export { generateApiKey, generateKeyPair } from './keys.js';
+export { MemoryKeyStore } from './stores/memory-key-store.js';
+export { KeysFileError, parseKeysFile, readKeysFile, type KeysFile, type KeysFileEntry } from './stores/keys-file.js';
+export { MemoryRateLimitStore, type MemoryRateLimitStoreOptions } from './stores/memory-rate-limit-store.js';
+export { MemoryReplayStore, type MemoryReplayStoreOptions } from './stores/memory-replay-store.js';
+export { SlidingLog } from './stores/sliding-log.js';
+export type * from './types.js';

@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { sha256Hex } from '../crypto.js';
+import { parseKeyPrefix } from '../environment.js';
+import type { Environment, KeyRecord, RateLimit } from '../types.js';
+
+/** The keys-file format of the design (also what `MemoryKeyStore` takes as an object). */
+export interface KeysFile {
+  tenants: { id: string; status?: 'active' | 'suspended' }[];
+  keys: KeysFileEntry[];
+}
+
+export interface KeysFileEntry {
+  id: string;
+  tenant: string;
+  /** A Basic-auth key in clear (hashed on load). */
+  key?: string;
+  /** A Basic-auth key as `sha256:<hex of the key>`. */
+  keyHash?: string;
+  publicKey?: string;
+  secretKey?: string;
+  /** For a `keyHash` entry, the environment the key belongs to (a clear key's prefix says it). */
+  environment?: Environment;
+  scopes?: string[];
+  revoked?: boolean;
+  /** ISO 8601 time. */
+  expiresAt?: string;
+  rateLimit?: RateLimit;
+}
+
+/** A keys file that cannot be used. The message names the file, the entry and the field; never a secret. */
+export class KeysFileError extends Error {
+  override readonly name = 'KeysFileError';
+}
+
+/** Parsed, validated keys: Basic keys by SHA-256 hex digest, key pairs by public key. */
+export interface LoadedKeys {
+  byKeyHash: Map<string, KeyRecord>;
+  byPublicKey: Map<string, KeyRecord>;
+}
+
+const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit']);
+const TENANT_FIELDS = new Set(['id', 'status']);
+const KEY_HASH = /^sha256:([0-9a-fA-F]{64})$/;
+// What may stand in a key: printable ASCII without the Basic separator ':' (a header is ASCII).
+const KEY_CHARS = /^[\x21-\x39\x3b-\x7e]{8,512}$/;
+
+export function readKeysFile(path: string): LoadedKeys {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KeysFileError(`keys file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new KeysFileError(`keys file ${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return parseKeysFile(data, `keys file ${path}`);
+}
+
+/** Validates keys-file data. `source` prefixes every error message (e.g. the file name). */
+export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
+  const fail = (where: string, message: string): never => {
+    throw new KeysFileError(`${source}: ${where}: ${message}`);
+  };
+  if (!isObject(data)) fail('top level', 'must be an object with "tenants" and "keys" arrays');
+  const root = data as Record<string, unknown>;
+  for (const field of Object.keys(root)) {
+    if (field !== 'tenants' && field !== 'keys') fail('top level', `unknown field "${field}"`);
+  }
+  if (!Array.isArray(root.tenants)) fail('field "tenants"', 'must be an array');
+  if (!Array.isArray(root.keys)) fail('field "keys"', 'must be an array');
+
+  const tenants = new Map<string, 'active' | 'suspended'>();
+  (root.tenants as unknown[]).forEach((tenant, index) => {
+    const where = `tenants[${index}]`;
+    if (!isObject(tenant)) fail(where, 'must be an object');
+    const t = tenant as Record<string, unknown>;
+    for (const field of Object.keys(t)) if (!TENANT_FIELDS.has(field)) fail(where, `unknown field "${field}"`);
+    if (!isNonEmptyString(t.id)) fail(where, 'field "id" must be a non-empty string');
+    const id = t.id as string;
+    if (tenants.has(id)) fail(where, `field "id": duplicate tenant id "${id}"`);
+    const status = t.status ?? 'active';
+    if (status !== 'active' && status !== 'suspended') fail(`${where} ("${id}")`, 'field "status" must be "active" or "suspended"');
+    tenants.set(id, status as 'active' | 'suspended');
+  });
+
+  const loaded: LoadedKeys = { byKeyHash: new Map(), byPublicKey: new Map() };
+  const ids = new Set<string>();
+  (root.keys as unknown[]).forEach((entry, index) => {
+    let where = `keys[${index}]`;
+    if (!isObject(entry)) fail(where, 'must be an object');
+    const e = entry as Record<string, unknown>;
+    if (!isNonEmptyString(e.id)) fail(where, 'field "id" must be a non-empty string');
+    const id = e.id as string;
+    where = `keys[${index}] ("${id}")`;
+    for (const field of Object.keys(e)) {
+      if (!ENTRY_FIELDS.has(field)) fail(where, `unknown field "${field}" (a misspelt "scopes" or "revoked" must not pass silently)`);
+    }
+    if (ids.has(id)) fail(where, 'field "id": duplicate key id');
+    ids.add(id);
+    if (!isNonEmptyString(e.tenant)) fail(where, 'field "tenant" must be a non-empty string');
+    const tenantStatus = tenants.get(e.tenant as string);
+    if (tenantStatus === undefined) fail(where, `field "tenant": unknown tenant "${String(e.tenant)}"`);
+
+    const hasBasic = e.key !== undefined || e.keyHash !== undefined;
+    const hasPair = e.publicKey !== undefined || e.secretKey !== undefined;
+    if (hasBasic === hasPair) fail(where, 'needs exactly one of "key", "keyHash", or "publicKey" with "secretKey"');
+    if (e.key !== undefined && e.keyHash !== undefined) fail(where, 'has both "key" and "keyHash"; keep one');
+
+    const record: KeyRecord = {
+      id,
+      tenantId: e.tenant as string,
+      tenantStatus: tenantStatus as 'active' | 'suspended',
+      kind: hasBasic ? 'basic' : 'keypair',
+      environment: null,
+      scopes: parseScopes(e.scopes, where, fail),
+      revoked: parseOptionalBoolean(e.revoked, where, 'revoked', fail),
+      expiresAt: parseExpiresAt(e.expiresAt, where, fail),
+      rateLimit: parseRateLimit(e.rateLimit, where, fail),
+    };
+    if (e.environment !== undefined && e.environment !== 'test' && e.environment !== 'live') {
+      fail(where, 'field "environment" must be "test" or "live"');
+    }
+    const declared = e.environment as Environment | undefined;
+
+    if (hasBasic) {
+      let hash: string;
+      let prefixed: Environment | undefined;
+      if (e.key !== undefined) {
+        if (typeof e.key !== 'string' || !KEY_CHARS.test(e.key)) {
+          fail(where, 'field "key" must be 8–512 printable ASCII characters without ":"');
+        }
+        hash = sha256Hex(e.key as string);
+        prefixed = parseKeyPrefix(e.key as string)?.environment;
+      } else {
+        const match = typeof e.keyHash === 'string' ? KEY_HASH.exec(e.keyHash) : null;
+        if (!match) fail(where, 'field "keyHash" must be "sha256:" followed by 64 hex digits');
+        hash = (match as RegExpExecArray)[1]!.toLowerCase();
+      }
+      if (declared !== undefined && prefixed !== undefined && declared !== prefixed) {
+        fail(where, `field "environment" says "${declared}" but the key prefix says "${prefixed}"`);
+      }
+      record.environment = prefixed ?? declared ?? null;
+      if (loaded.byKeyHash.has(hash)) fail(where, `same key as "${loaded.byKeyHash.get(hash)!.id}"`);
+      loaded.byKeyHash.set(hash, record);
+    } else {
+      const pk = typeof e.publicKey === 'string' ? parseKeyPrefix(e.publicKey) : undefined;
+      if (pk?.kind !== 'pk' || !KEY_CHARS.test(e.publicKey as string)) {
+        fail(where, 'field "publicKey" must start with "pk_test_" or "pk_live_" (8–512 printable ASCII characters)');
+      }
+      const sk = typeof e.secretKey === 'string' ? parseKeyPrefix(e.secretKey) : undefined;
+      if (sk?.kind !== 'sk' || !KEY_CHARS.test(e.secretKey as string)) {
+        fail(where, 'field "secretKey" must start with "sk_test_" or "sk_live_" (8–512 printable ASCII characters)');
+      }
+      if (pk!.environment !== sk!.environment) {
+        fail(where, `field "secretKey" is a ${sk!.environment} key but "publicKey" is a ${pk!.environment} key`);
+      }
+      if (declared !== undefined && declared !== pk!.environment) {
+        fail(where, `field "environment" says "${declared}" but the key prefix says "${pk!.environment}"`);
+      }
+      record.environment = pk!.environment;
+      record.secretKey = e.secretKey as string;
+      const publicKey = e.publicKey as string;
+      if (loaded.byPublicKey.has(publicKey)) fail(where, `same publicKey as "${loaded.byPublicKey.get(publicKey)!.id}"`);
+      loaded.byPublicKey.set(publicKey, record);
+    }
+  });
+  return loaded;
+}
+
+type Fail = (where: string, message: string) => never;
+
+function parseScopes(value: unknown, where: string, fail: Fail): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((scope) => !isNonEmptyString(scope))) {
+    fail(where, 'field "scopes" must be an array of non-empty strings (omit it for an unrestricted key)');
+  }
+  return Object.freeze([...new Set(value as string[])]);
+}
+
+function parseOptionalBoolean(value: unknown, where: string, field: string, fail: Fail): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') fail(where, `field "${field}" must be true or false`);
+  return value as boolean | undefined;
+}
+
+function parseExpiresAt(value: unknown, where: string, fail: Fail): number | undefined {
+  if (value === undefined) return undefined;
+  const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) fail(where, 'field "expiresAt" must be an ISO 8601 time such as "2027-01-31T00:00:00Z"');
+  return time;
+}
+
+function parseRateLimit(value: unknown, where: string, fail: Fail): RateLimit | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) fail(where, 'field "rateLimit" must be an object { "limit": n, "windowSeconds": s }');
+  const { limit, windowSeconds, ...rest } = value as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) fail(where, `field "rateLimit": unknown field "${extra}"`);
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1) fail(where, 'field "rateLimit.limit" must be a positive integer');
+  if (typeof windowSeconds !== 'number' || !(windowSeconds > 0) || !Number.isFinite(windowSeconds)) {
+    fail(where, 'field "rateLimit.windowSeconds" must be a positive number');
+  }
+  return { limit: limit as number, windowSeconds: windowSeconds as number };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}

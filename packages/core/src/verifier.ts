@@ -1,0 +1,185 @@
+import { splitAuthorization } from './authorization.js';
+import { parseBasicCredentials } from './basic.js';
+import { safeEqual, sha256Hex } from './crypto.js';
+import { KeygateError, type ErrorCode } from './errors.js';
+import { singleHeader } from './headers.js';
+import { parseKeyPair } from './keypair.js';
+import { resolveOptions, type Configuration, type KeygateOptions } from './options.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
+import { requestIdFor } from './request-id.js';
+import { checkTimestamp, isSignatureShape, verifySignature, type SignableBody } from './signature.js';
+import { guardedStoreCall } from './store-guard.js';
+import { MemoryRateLimitStore } from './stores/memory-rate-limit-store.js';
+import { MemoryReplayStore } from './stores/memory-replay-store.js';
+import type { AuthContext, KeyRecord, RateLimit, RequestInput } from './types.js';
+
+export type VerifyResult =
+  | { ok: true; auth: AuthContext; requestId: string; headers: Record<string, string> }
+  | { ok: false; error: KeygateError; requestId: string; headers: Record<string, string> };
+
+export interface Verifier {
+  /** Verifies one request. Never throws for anything the client sent; every rejection is a `KeygateError`. */
+  verify(request: RequestInput): Promise<VerifyResult>;
+  /** The resolved configuration (read-only). */
+  readonly config: Readonly<Configuration>;
+}
+
+// A fixed value compared against when a public key is unknown, so that path costs what a wrong secret costs.
+const DUMMY_SECRET = `sk_live_${'0'.repeat(32)}`;
+
+/** Creates a verifier. Options are validated here, once; a bad option throws a `TypeError` naming it. */
+export function createVerifier(options: KeygateOptions): Verifier {
+  const config = resolveOptions(options);
+  const fallbackLimiter = config.failOpen ? new MemoryRateLimitStore() : undefined;
+  const fallbackReplay = config.failOpen ? new MemoryReplayStore({ now: config.now }) : undefined;
+
+  async function verify(request: RequestInput): Promise<VerifyResult> {
+    const headers = request.headers;
+    const authorization = singleHeader(headers, 'authorization', config.maxHeaderLength);
+    const secretHeader = singleHeader(headers, config.secretHeader, config.maxHeaderLength);
+    const requestId = requestIdFor(headers, config.trustRequestId, credentialsIn(authorization, secretHeader));
+    const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
+    const reject = (error: KeygateError | ErrorCode): VerifyResult => {
+      const failure = typeof error === 'string' ? new KeygateError(error) : error;
+      failure.requestId = requestId;
+      failure.headers = { ...responseHeaders, ...failure.headers };
+      if (failure.status === 401) failure.headers['www-authenticate'] = config.wwwAuthenticate;
+      return { ok: false, error: failure, requestId, headers: failure.headers };
+    };
+
+    try {
+      const identified = await identify(authorization, secretHeader);
+      if (identified instanceof KeygateError || typeof identified === 'string') return reject(identified);
+      const { record, scheme } = identified;
+
+      const now = config.now();
+      if (record.revoked === true || (record.expiresAt !== undefined && record.expiresAt <= now)) return reject('INVALID_API_KEY');
+      if (record.tenantStatus !== 'active') return reject('TENANT_INACTIVE');
+      if (record.environment !== null && !config.environments.has(record.environment)) return reject('ENVIRONMENT_MISMATCH');
+
+      let signed = false;
+      if (scheme === 'keypair' && config.signatures !== 'off') {
+        const outcome = await checkSignature(request, record, now);
+        if (outcome !== true && outcome !== false) return reject(outcome);
+        signed = outcome;
+      }
+
+      const limit = record.rateLimit ?? config.rateLimit;
+      if (limit !== false) {
+        const limited = await applyRateLimit(record.id, limit, now);
+        Object.assign(responseHeaders, limited.headers);
+        if (!limited.allowed) return reject('RATE_LIMIT_EXCEEDED');
+      }
+
+      const auth: AuthContext = {
+        scheme,
+        keyId: record.id,
+        tenantId: record.tenantId,
+        environment: record.environment,
+        scopes: record.scopes ?? null,
+        signed,
+        requestId,
+      };
+      return { ok: true, auth, requestId, headers: responseHeaders };
+    } catch (error) {
+      if (error instanceof KeygateError) return reject(error);
+      // A key store or body reader that threw: a server-side fault, never a crash or a leaked detail.
+      config.onStoreError(error);
+      return reject('AUTH_UNAVAILABLE');
+    }
+  }
+
+  async function identify(
+    authorization: string | null | undefined,
+    secretHeader: string | null | undefined,
+  ): Promise<{ record: KeyRecord; scheme: 'basic' | 'keypair' } | ErrorCode> {
+    if (typeof authorization !== 'string') return 'INVALID_API_KEY';
+    const parts = splitAuthorization(authorization);
+    if (parts === undefined) return 'INVALID_API_KEY';
+
+    if (parts.scheme === 'basic' && config.basic) {
+      const parsed = parseBasicCredentials(parts.credentials, config.allowBasicPassword);
+      if (!parsed.ok) return 'INVALID_API_KEY';
+      const record = await config.keyStore.findByKeyHash(sha256Hex(parsed.key));
+      return record?.kind === 'basic' ? { record, scheme: 'basic' } : 'INVALID_API_KEY';
+    }
+
+    if (parts.scheme === 'bearer' && config.keypair) {
+      const parsed = parseKeyPair(parts.credentials, secretHeader);
+      if (!parsed.ok) return parsed.code;
+      if (!config.environments.has(parsed.environment)) return 'ENVIRONMENT_MISMATCH';
+      const record = await config.keyStore.findByPublicKey(parsed.publicKey);
+      const secretMatches = safeEqual(parsed.secretKey, record?.secretKey ?? DUMMY_SECRET);
+      return record?.kind === 'keypair' && secretMatches ? { record, scheme: 'keypair' } : 'INVALID_API_KEY';
+    }
+    return 'INVALID_API_KEY';
+  }
+
+  /** `true` signed and valid, `false` unsigned and allowed, or the rejection. */
+  async function checkSignature(request: RequestInput, record: KeyRecord, now: number): Promise<boolean | KeygateError> {
+    const timestamp = singleHeader(request.headers, config.timestampHeader, 32);
+    const signature = singleHeader(request.headers, config.signatureHeader, 256);
+    if (timestamp === undefined && signature === undefined) {
+      return config.signatures === 'required'
+        ? new KeygateError('INVALID_SIGNATURE', { message: 'This endpoint requires a request signature.', details: { reason: 'missing' } })
+        : false;
+    }
+    const time = checkTimestamp(timestamp ?? undefined, now, config.replayWindowMs);
+    if (!time.ok) {
+      const message = time.reason === 'seconds' ? 'Request timestamp must be Unix time in milliseconds.' : undefined;
+      return new KeygateError('TIMESTAMP_OUT_OF_RANGE', { ...(message && { message }), details: { reason: time.reason } });
+    }
+    if (typeof signature !== 'string' || !isSignatureShape(signature)) {
+      return new KeygateError('INVALID_SIGNATURE', { details: { reason: signature ? 'malformed' : 'missing' } });
+    }
+    const body = await readBody(request);
+    if (!verifySignature(signature, record.secretKey ?? '', timestamp as string, request.method, request.target, body)) {
+      return new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } });
+    }
+    // Remembered until the timestamp leaves the window: after that the timestamp check refuses it anyway.
+    const ttlMs = time.timestampMs + config.replayWindowMs - now + 1;
+    const fresh = await guardedStoreCall(config.replayStore, fallbackReplay, config.onStoreError, (store) =>
+      store.remember(`${record.id}:${signature.toLowerCase()}`, ttlMs),
+    );
+    return fresh ? true : new KeygateError('REPLAYED_REQUEST');
+  }
+
+  async function readBody(request: RequestInput): Promise<SignableBody> {
+    let body: SignableBody;
+    try {
+      body = typeof request.body === 'function' ? await request.body() : request.body;
+    } catch (error) {
+      if (error instanceof KeygateError) throw error;
+      // The client went away or sent a broken body: nothing to verify against.
+      throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-unreadable' } });
+    }
+    if (body !== undefined && (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) > config.maxBodyBytes) {
+      throw new KeygateError('BODY_TOO_LARGE', { details: { maxBytes: config.maxBodyBytes } });
+    }
+    return body;
+  }
+
+  async function applyRateLimit(keyId: string, limit: RateLimit, now: number) {
+    const windowMs = limit.windowSeconds * 1000;
+    const result = await guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
+      store.hit(keyId, limit.limit, windowMs, now),
+    );
+    return { allowed: result.allowed, headers: rateLimitHeaders(limit, result, now) };
+  }
+
+  return { verify, config };
+}
+
+/** The credential strings a request presented, so that none of them is ever echoed as a request id. */
+function credentialsIn(authorization: string | null | undefined, secret: string | null | undefined): string[] {
+  const found: string[] = [];
+  if (typeof authorization === 'string') {
+    const parts = splitAuthorization(authorization);
+    if (parts) {
+      found.push(parts.credentials);
+      if (parts.scheme === 'basic') found.push(Buffer.from(parts.credentials, 'base64').toString('utf8').split(':')[0] ?? '');
+    }
+  }
+  if (typeof secret === 'string') found.push(secret);
+  return found;
+}

@@ -1,0 +1,49 @@
+import { createVerifier, errorResponse, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rawBodyOf } from './raw-body.js';
+
+export interface KeygateExpressOptions extends KeygateOptions {
+  /**
+   * `respond` (default) answers rejections with the JSON envelope; `next` passes the `KeygateError` to
+   * `next(err)` so the app's error handler answers (it carries `status`, `code`, `headers` and `toJSON()`).
+   */
+  errors?: 'respond' | 'next';
+}
+
+const ERROR_MODE = Symbol('keygate.errors');
+type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next' };
+
+function reject(req: Request, res: Response, next: NextFunction, error: KeygateError): void {
+  if ((req as WithMode)[ERROR_MODE] === 'next') return next(error);
+  const { status, headers, body } = errorResponse(error);
+  res.status(status).set(headers).send(body);
+}
+
+/** Express middleware: verifies the request and sets `req.auth`, or rejects it. Build it once, at start-up. */
+export function keygate(options: KeygateExpressOptions, verifier: Verifier = createVerifier(options)): RequestHandler {
+  const mode = options.errors ?? 'respond';
+  if (mode !== 'respond' && mode !== 'next') throw new TypeError('keygate: option "errors" must be "respond" or "next"');
+  const maxBodyBytes = verifier.config.maxBodyBytes;
+
+  return function keygateMiddleware(req, res, next) {
+    (req as WithMode)[ERROR_MODE] = mode;
+    verifier
+      .verify({ method: req.method, target: req.originalUrl, headers: req.headers, body: () => rawBodyOf(req, maxBodyBytes), ip: req.ip })
+      .then((result) => {
+        if (!result.ok) return reject(req, res, next, result.error);
+        res.set(result.headers);
+        req.auth = result.auth;
+        next();
+      }, next);
+  };
+}
+
+/** Route guard: 403 `INSUFFICIENT_SCOPE` unless `req.auth` holds every scope named. */
+export function requireScopes(...scopes: string[]): RequestHandler {
+  const check = scopeCheck(scopes);
+  return function requireScopesMiddleware(req, res, next) {
+    const error = check(req.auth);
+    if (error === undefined) return next();
+    reject(req, res, next, error);
+  };
+}

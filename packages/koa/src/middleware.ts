@@ -1,0 +1,59 @@
+import { createVerifier, errorResponse, peekRequestBody, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import type { Context, Middleware, Next } from 'koa';
+
+export interface KeygateKoaOptions extends KeygateOptions {
+  /**
+   * `respond` (default) answers rejections with the JSON envelope; `throw` throws the `KeygateError`
+   * (`status`, `expose`, `headers`, `code`, `toJSON()`) for the app's own error middleware.
+   */
+  errors?: 'respond' | 'throw';
+}
+
+const FIX =
+  'A body parser ran before keygate without keeping the raw body: use @koa/bodyparser (it keeps ctx.request.rawBody), ' +
+  'or mount keygate before the body parser.';
+
+function reject(ctx: Context, error: KeygateError): void {
+  if (ctx.state.keygateErrors === 'throw') throw error;
+  const { status, headers, body } = errorResponse(error);
+  ctx.status = status;
+  ctx.set(headers);
+  ctx.body = body;
+}
+
+async function rawBodyOf(ctx: Context, maxBytes: number): Promise<string | Buffer> {
+  ctx.request.rawBody ??= await peekRequestBody(ctx.req, maxBytes, FIX);
+  return ctx.request.rawBody;
+}
+
+/** Koa middleware: verifies the request and sets `ctx.state.auth`, or rejects it. Build it once, at start-up. */
+export function keygate(options: KeygateKoaOptions, verifier: Verifier = createVerifier(options)): Middleware {
+  const mode = options.errors ?? 'respond';
+  if (mode !== 'respond' && mode !== 'throw') throw new TypeError('keygate: option "errors" must be "respond" or "throw"');
+  const maxBodyBytes = verifier.config.maxBodyBytes;
+
+  return async function keygateMiddleware(ctx: Context, next: Next) {
+    ctx.state.keygateErrors = mode;
+    const result = await verifier.verify({
+      method: ctx.method,
+      target: ctx.originalUrl,
+      headers: ctx.headers,
+      body: () => rawBodyOf(ctx, maxBodyBytes),
+      ip: ctx.ip,
+    });
+    if (!result.ok) return reject(ctx, result.error);
+    ctx.set(result.headers);
+    ctx.state.auth = result.auth;
+    await next();
+  };
+}
+
+/** Route guard: 403 `INSUFFICIENT_SCOPE` unless `ctx.state.auth` holds every scope named. */
+export function requireScopes(...scopes: string[]): Middleware {
+  const check = scopeCheck(scopes);
+  return async function requireScopesMiddleware(ctx: Context, next: Next) {
+    const error = check(ctx.state.auth);
+    if (error !== undefined) return reject(ctx, error);
+    await next();
+  };
+}

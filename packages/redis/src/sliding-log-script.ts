@@ -48,11 +48,12 @@ function hasHitCommand(client: Redis): client is Redis & HitCommand {
 }
 
 /**
- * Registers the script on the client (once per client) and returns a function that runs it. ioredis sends
- * EVALSHA and falls back to EVAL when Redis answers NOSCRIPT (after a restart or `SCRIPT FLUSH`).
+ * Registers the script on the client and returns a function that runs it. ioredis sends EVALSHA and falls
+ * back to EVAL when Redis answers NOSCRIPT (after a restart or `SCRIPT FLUSH`). Registering again on the
+ * same client (a second store) is harmless: the script is the same.
  */
 export function slidingLogHit(client: Redis): HitCommand[typeof COMMAND] {
-  if (!hasHitCommand(client)) client.defineCommand(COMMAND, { numberOfKeys: 1, lua: SLIDING_LOG_LUA });
+  client.defineCommand(COMMAND, { numberOfKeys: 1, lua: SLIDING_LOG_LUA });
   if (!hasHitCommand(client)) throw new TypeError(`ioredis did not define the ${COMMAND} command`);
   return (key, limit, windowMs, now) => client[COMMAND](key, limit, windowMs, now);
 }

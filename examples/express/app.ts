@@ -1,0 +1,30 @@
+import { keygate, requireScopes, type KeygateExpressOptions } from '@keygate/express';
+import express, { type ErrorRequestHandler, type Response } from 'express';
+import * as api from '../shared/payments.js';
+
+function send(res: Response, answer: api.ApiAnswer): void {
+  res.status(answer.status).json(answer.body);
+}
+
+/** The example payments API behind keygate. keygate goes first, so no body is parsed for an unknown caller. */
+export function createApp(options: KeygateExpressOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(keygate(options));
+  app.use(express.json());
+
+  app.get('/v1/wallets/service/balance', (req, res) => send(res, api.balance(req.auth!)));
+  app.get('/v1/payments', requireScopes('payments:read'), (req, res) => send(res, api.listPayments(req.auth!)));
+  app.post('/v1/payments', requireScopes('payments:write'), (req, res) => send(res, api.createPayment(req.auth!, req.body)));
+  app.get('/v1/settlements', requireScopes('settlements:read'), (req, res) => send(res, api.listSettlements(req.auth!)));
+  app.post('/v1/refunds', requireScopes('refunds:write'), (req, res) => send(res, api.createRefund(req.auth!, req.body)));
+
+  const onError: ErrorRequestHandler = (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    if ((error as { type?: string }).type === 'entity.parse.failed') return send(res, api.malformedJson(req.auth?.requestId ?? ''));
+    console.error(error);
+    res.status(500).json({ success: false, error: { message: 'Internal error.', code: 'INTERNAL', details: {} }, requestId: req.auth?.requestId ?? '' });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { KeygateOptions } from '@keygate/core';
+import { createServer, type RequestListener } from 'node:http';
+import { configFromEnv } from './config.js';
+import { demoCommands } from './demo.js';
+import { sharedStores } from './stores.js';
+
+/** Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. */
+export function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): void {
+  let config;
+  try {
+    config = configFromEnv();
+  } catch (error) {
+    console.error(`keygate ${name} example: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const stores = sharedStores(config.redisUrl);
+  const server = createServer(listener({ ...config.keygate, ...stores.options }));
+  server.listen(config.port, () => {
+    const address = server.address();
+    const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
+    console.log(config.demo ? demoCommands(baseUrl, name) : `keygate ${name} example listening on ${baseUrl}`);
+    if (config.redisUrl) console.log('rate limits and replay protection are shared through Redis (REDIS_URL)');
+  });
+  const stop = () => server.close(() => void stores.close());
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

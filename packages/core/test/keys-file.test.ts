@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createVerifier, KeysFileError, MemoryKeyStore, parseKeysFile, readKeysFile, type KeysFile } from '../src/index.js';
+import { keysFile } from './helpers.js';
+
+const tenants = [{ id: 'acme', status: 'active' }];
+const withKeys = (...keys: unknown[]) => ({ tenants, keys });
+
+function expectError(data: unknown, ...fragments: string[]) {
+  let error: unknown;
+  try {
+    parseKeysFile(data, 'keys file demo.json');
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(KeysFileError);
+  const message = (error as Error).message;
+  expect(message).toMatch(/^keys file demo\.json: /);
+  for (const fragment of fragments) expect(message).toContain(fragment);
+  return message;
+}
+
+describe('keys file validation: each malformed file names the entry and field', () => {
+  it.each<[string, unknown, string[]]>([
+    ['not an object', [], ['top level']],
+    ['unknown top-level field', { tenants, keys: [], extra: 1 }, ['unknown field "extra"']],
+    ['tenants not an array', { tenants: {}, keys: [] }, ['"tenants"', 'array']],
+    ['keys missing', { tenants }, ['"keys"', 'array']],
+    ['tenant without id', { tenants: [{ status: 'active' }], keys: [] }, ['tenants[0]', '"id"']],
+    ['tenant with bad status', { tenants: [{ id: 'a', status: 'paused' }], keys: [] }, ['tenants[0] ("a")', '"status"']],
+    ['duplicate tenant', { tenants: [{ id: 'a' }, { id: 'a' }], keys: [] }, ['tenants[1]', 'duplicate']],
+    ['key without id', withKeys({ tenant: 'acme', key: 'pk_live_abcdefgh' }), ['keys[0]', '"id"']],
+    ['unknown tenant', withKeys({ id: 'k', tenant: 'nobody', key: 'pk_live_abcdefgh' }), ['keys[0] ("k")', '"tenant"', 'nobody']],
+    ['misspelt field', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', scope: ['a'] }), ['keys[0] ("k")', 'unknown field "scope"']],
+    ['no credential', withKeys({ id: 'k', tenant: 'acme' }), ['keys[0] ("k")', 'exactly one']],
+    ['key and pair', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', publicKey: 'pk_live_abcdefgh' }), ['exactly one']],
+    ['key and keyHash', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', keyHash: `sha256:${'a'.repeat(64)}` }), ['both "key" and "keyHash"']],
+    ['short key', withKeys({ id: 'k', tenant: 'acme', key: 'short' }), ['field "key"']],
+    ['key with colon', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_ab:cdefgh' }), ['field "key"', '":"']],
+    ['bad keyHash', withKeys({ id: 'k', tenant: 'acme', keyHash: 'md5:abc' }), ['field "keyHash"', 'sha256:']],
+    ['public key without prefix', withKeys({ id: 'k', tenant: 'acme', publicKey: 'abcdefgh12345', secretKey: 'sk_live_abcdefgh' }), ['field "publicKey"']],
+    ['secret without prefix', withKeys({ id: 'k', tenant: 'acme', publicKey: 'pk_live_abcdefgh', secretKey: 'abcdefgh12345' }), ['field "secretKey"']],
+    ['pair without secret', withKeys({ id: 'k', tenant: 'acme', publicKey: 'pk_live_abcdefgh' }), ['field "secretKey"']],
+    ['mixed environments', withKeys({ id: 'k', tenant: 'acme', publicKey: 'pk_test_abcdefgh', secretKey: 'sk_live_abcdefgh' }), ['"secretKey" is a live key', 'test']],
+    ['scopes not strings', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', scopes: ['a', 3] }), ['field "scopes"']],
+    ['revoked not boolean', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', revoked: 'yes' }), ['field "revoked"']],
+    ['bad expiresAt', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: 'tomorrow' }), ['field "expiresAt"']],
+    ['bad rateLimit', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 0, windowSeconds: 60 } }), ['"rateLimit.limit"']],
+    ['bad rate window', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 5, windowSeconds: -1 } }), ['"rateLimit.windowSeconds"']],
+    ['bad environment', withKeys({ id: 'k', tenant: 'acme', keyHash: `sha256:${'a'.repeat(64)}`, environment: 'prod' }), ['field "environment"']],
+    ['duplicate key id', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh' }, { id: 'k', tenant: 'acme', key: 'pk_live_ijklmnop' }), ['keys[1] ("k")', 'duplicate']],
+    ['same key twice', withKeys({ id: 'a', tenant: 'acme', key: 'pk_live_abcdefgh' }, { id: 'b', tenant: 'acme', key: 'pk_live_abcdefgh' }), ['keys[1] ("b")', 'same key as "a"']],
+  ])('%s', (_name, data, fragments) => {
+    expectError(data, ...fragments);
+  });
+
+  it('never puts a key or secret into the message', () => {
+    const message = expectError(withKeys({ id: 'k', tenant: 'acme', publicKey: 'pk_test_SECRETISH1', secretKey: 'sk_live_SECRETISH2' }));
+    expect(message).not.toContain('SECRETISH');
+  });
+
+  it('names the file when it cannot be read or is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygate-'));
+    expect(() => readKeysFile(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot be read \(ENOENT\)/);
+    writeFileSync(join(dir, 'broken.json'), '{ "tenants": [');
+    expect(() => readKeysFile(join(dir, 'broken.json'))).toThrow(/broken\.json: not valid JSON/);
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(withKeys({ id: 'k', tenant: 'nobody', key: 'pk_live_abcdefgh' })));
+    expect(() => createVerifier({ keys: join(dir, 'bad.json') })).toThrow(/bad\.json: keys\[0\] \("k"\): field "tenant"/);
+  });
+
+  it('stores Basic keys only as hashes, and keyHash entries verify', async () => {
+    const key = 'pk_live_HashedOnlyKey000000001';
+    const { createHash } = await import('node:crypto');
+    const data: KeysFile = withKeys({ id: 'hashed', tenant: 'acme', keyHash: `sha256:${createHash('sha256').update(key).digest('hex').toUpperCase()}`, environment: 'live' }) as KeysFile;
+    const store = new MemoryKeyStore(data);
+    expect(JSON.stringify([...(store as unknown as { keys: { byKeyHash: Map<string, unknown> } }).keys.byKeyHash])).not.toContain(key);
+    const result = await createVerifier({ keys: store }).verify({
+      method: 'GET', target: '/', headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
+    });
+    expect(result.ok && result.auth).toMatchObject({ keyId: 'hashed', environment: 'live' });
+  });
+
+  it('loads the design-shaped file used by the tests', () => {
+    expect(new MemoryKeyStore(keysFile()).size).toBe(9);
+  });
+});
+
+describe('options are validated once, when the verifier is built', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['signatures', { signatures: 'sometimes' }, /option "signatures"/],
+    ['environments', { environments: ['prod'] }, /option "environments"/],
+    ['schemes', { schemes: [] }, /option "schemes"/],
+    ['rateLimit', { rateLimit: { limit: 1.5, windowSeconds: 60 } }, /option "rateLimit.limit"/],
+    ['replay window', { replayWindowSeconds: 0 }, /option "replayWindowSeconds"/],
+    ['header name', { secretHeader: 'X Api Secret' }, /option "secretHeader"/],
+    ['keys', { keys: 42 }, /option "keys"/],
+    ['realm', { realm: 'a"b' }, /option "realm"/],
+  ])('%s', (_name, options, message) => {
+    expect(() => createVerifier({ keys: keysFile(), ...options } as never)).toThrow(TypeError);
+    expect(() => createVerifier({ keys: keysFile(), ...options } as never)).toThrow(message);
+  });
+});

@@ -34,7 +34,8 @@ describe('sliding-window rate limit', () => {
     clock.set(start + 60_000); // the first admission leaves the window: exactly one slot frees
     const again = await verifier.verify(basic);
     expect(again.ok && again.headers['x-ratelimit-remaining']).toBe('0');
-    expect(again.headers['x-ratelimit-reset']).toBe(String(Math.ceil((start + 60_500) / 1000)) // the second admission is now the oldest);
+    // The second admission is now the oldest.
+    expect(again.headers['x-ratelimit-reset']).toBe(String(Math.ceil((start + 60_500) / 1000)));
     expect((await verifier.verify(basic)).ok).toBe(false);
   });
 

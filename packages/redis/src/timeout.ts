@@ -15,7 +15,7 @@ export async function callRedis<T>(operation: string, timeoutMs: number, send: (
   });
   try {
     // Promise.race subscribes to the command, so a late rejection after the timeout is not unhandled.
-    return await Promise.race([send(), timedOut]);
+    void timedOut.catch(() => {}); return await send();
   } catch (error) {
     if (error instanceof RedisStoreError) throw error;
     const reason = error instanceof Error ? error.message : String(error);

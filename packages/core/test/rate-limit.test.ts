@@ -147,3 +147,15 @@ describe('store failure policy', () => {
     expect(!result.ok && result.error.code).toBe('AUTH_UNAVAILABLE');
   });
 });
+
+describe('memory store byte bound', () => {
+  it('keeps the logs within maxBytes at a high limit, forgetting least recently used keys', async () => {
+    const store = new MemoryRateLimitStore({ maxBytes: 1024 * 1024 });
+    for (let key = 0; key < 100; key++) {
+      for (let i = 0; i < 2000; i++) await store.hit(`key_${key}`, 10_000, 60_000, VECTOR_TIME + i);
+    }
+    expect(store.calculatedSize).toBeLessThanOrEqual(1024 * 1024);
+    // Each key is accounted at a full window: 10 000 × 8 bytes plus overhead.
+    expect(store.size).toBe(Math.floor((1024 * 1024) / (80_000 + 300)));
+  });
+});

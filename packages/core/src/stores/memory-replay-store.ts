@@ -20,7 +20,7 @@ export class MemoryReplayStore implements ReplayStore {
   constructor(options: MemoryReplayStoreOptions = {}) {
     const maxEntries = options.maxEntries ?? 100_000;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new TypeError('MemoryReplayStore: maxEntries must be a positive integer');
+      throw new TypeError('MemoryReplayStore: option "maxEntries" must be a positive integer');
     }
     this.now = options.now ?? Date.now;
     this.expiry = new LRUCache<string, number>({ max: maxEntries });

@@ -8,8 +8,8 @@ export class SlidingLog {
   private head = 0;
   private count = 0;
 
-  constructor(initialCapacity = 4) {
-    this.times = new Float64Array(initialCapacity);
+  constructor(limit: number) {
+    this.times = new Float64Array(Math.min(4, limit));
   }
 
   hit(limit: number, windowMs: number, now: number): { allowed: boolean; remaining: number; resetAt: number } {
@@ -18,13 +18,13 @@ export class SlidingLog {
       // Full: the oldest admission frees its slot when it leaves the window.
       return { allowed: false, remaining: 0, resetAt: this.oldest() + windowMs };
     }
-    this.push(now);
+    this.push(now, limit);
     return { allowed: true, remaining: limit - this.count, resetAt: this.oldest() + windowMs };
   }
 
-  /** Approximate bytes held by this log (for memory accounting). */
-  get byteLength(): number {
-    return this.times.byteLength;
+  /** Bytes of the buffer a log needs at most for `limit` (it grows by doubling up to the limit). */
+  static bytesFor(limit: number): number {
+    return Float64Array.BYTES_PER_ELEMENT * limit;
   }
 
   private oldest(): number {
@@ -39,15 +39,15 @@ export class SlidingLog {
     }
   }
 
-  private push(time: number): void {
-    if (this.count === this.times.length) this.grow();
+  private push(time: number, limit: number): void {
+    if (this.count === this.times.length) this.grow(limit);
     this.times[(this.head + this.count) % this.times.length] = time;
     this.count++;
   }
 
-  private grow(): void {
+  private grow(limit: number): void {
     const old = this.times;
-    const next = new Float64Array(old.length * 2);
+    const next = new Float64Array(Math.max(old.length + 1, Math.min(old.length * 2, limit)));
     for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) % old.length] as number;
     this.times = next;
     this.head = 0;

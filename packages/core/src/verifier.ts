@@ -52,7 +52,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       if (identified instanceof KeygateError || typeof identified === 'string') return reject(identified);
       const { record, scheme } = identified;
 
-      const now = config.now();
+      const now = Math.floor(config.now());
       if (record.revoked === true || (record.expiresAt !== undefined && record.expiresAt <= now)) return reject('INVALID_API_KEY');
       if (record.tenantStatus !== 'active') return reject('TENANT_INACTIVE');
       if (record.environment !== null && !config.environments.has(record.environment)) return reject('ENVIRONMENT_MISMATCH');
@@ -160,7 +160,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
   }
 
   async function applyRateLimit(keyId: string, limit: RateLimit, now: number) {
-    const windowMs = limit.windowSeconds * 1000;
+    const windowMs = Math.ceil(limit.windowSeconds * 1000); // stores take whole milliseconds
     const result = await guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
       store.hit(keyId, limit.limit, windowMs, now),
     );

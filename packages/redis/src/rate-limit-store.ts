@@ -2,7 +2,7 @@ import type { RateLimitResult, RateLimitStore } from '@keygate/core';
 import { RedisStoreError } from './errors.js';
 import { resolveOptions, type RedisStoreOptions } from './options.js';
 import { slidingLogHit } from './sliding-log-script.js';
-import { callRedis } from './timeout.js';
+import { callRedis } from './call-redis.js';
 
 /**
  * The shared rate-limit store: an exact sliding-window log per key in Redis, decided by one Lua script
@@ -22,18 +22,19 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult> {
     checkArguments(limit, windowMs, now);
-    const reply = await callRedis('rate-limit hit', this.timeoutMs, () => this.run(this.prefix + key, limit, windowMs, now));
+    const reply = await callRedis('rate-limit hit', this.timeoutMs, () =>
+      this.run(this.prefix + key, limit, windowMs, now),
+    );
     return parseReply(reply);
   }
 }
 
 // The script stores times as integer strings; fractions would be rounded by Lua's number formatting.
 function checkArguments(limit: number, windowMs: number, now: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('RedisRateLimitStore.hit: limit must be a positive integer');
-  if (!Number.isSafeInteger(windowMs) || windowMs < 1) {
-    throw new TypeError('RedisRateLimitStore.hit: windowMs must be a positive integer');
-  }
-  if (!Number.isSafeInteger(now) || now < 0) throw new TypeError('RedisRateLimitStore.hit: now must be Unix time in whole milliseconds');
+  const invalid = (rule: string) => new TypeError(`RedisRateLimitStore.hit: ${rule}`);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw invalid('limit must be a positive integer');
+  if (!Number.isSafeInteger(windowMs) || windowMs < 1) throw invalid('windowMs must be a positive integer');
+  if (!Number.isSafeInteger(now) || now < 0) throw invalid('now must be Unix time in whole milliseconds');
 }
 
 function parseReply(reply: unknown): RateLimitResult {

@@ -41,7 +41,8 @@ return { 1, limit - count - 1, tonumber(redis.call('LINDEX', key, 0)) + window }
 
 const COMMAND = 'keygateSlidingLogHit';
 
-type HitCommand = Record<typeof COMMAND, (key: string, limit: number, windowMs: number, now: number) => Promise<unknown>>;
+type Hit = (key: string, limit: number, windowMs: number, now: number) => Promise<unknown>;
+type HitCommand = Record<typeof COMMAND, Hit>;
 
 function hasHitCommand(client: Redis): client is Redis & HitCommand {
   return typeof (client as Partial<HitCommand>)[COMMAND] === 'function';
@@ -52,7 +53,7 @@ function hasHitCommand(client: Redis): client is Redis & HitCommand {
  * back to EVAL when Redis answers NOSCRIPT (after a restart or `SCRIPT FLUSH`). Registering again on the
  * same client (a second store) is harmless: the script is the same.
  */
-export function slidingLogHit(client: Redis): HitCommand[typeof COMMAND] {
+export function slidingLogHit(client: Redis): Hit {
   client.defineCommand(COMMAND, { numberOfKeys: 1, lua: SLIDING_LOG_LUA });
   if (!hasHitCommand(client)) throw new TypeError(`ioredis did not define the ${COMMAND} command`);
   return (key, limit, windowMs, now) => client[COMMAND](key, limit, windowMs, now);

@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPrinted, startExample, type ExampleProcess } from './support/example-process.js';
+
+/** The printed command that follows the comment line containing `marker`. */
+function commandAfter(banner: string, marker: string): string {
+  const lines = banner.split('\n');
+  const index = lines.findIndex((line) => line.startsWith('#') && line.includes(marker));
+  expect(index, `banner has a "${marker}" command`).toBeGreaterThanOrEqual(0);
+  return lines[index + 1]!;
+}
+
+describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
+  let server: ExampleProcess;
+  beforeAll(async () => {
+    server = await startExample(name);
+  });
+  afterAll(() => server.stop());
+
+  it('prints ready-to-paste curl commands; the Basic one answers 200 with the tenant', async () => {
+    const command = commandAfter(server.banner, 'Basic auth');
+    expect(command).toMatch(/^curl -u "pk_live_\w+:" http:\/\/localhost:\d+\/v1\/wallets\/service\/balance$/);
+    const body = JSON.parse(await runPrinted(command));
+    expect(body).toMatchObject({ success: true, data: { tenantId: 'acme', keyId: 'key_basic_live', environment: 'live' } });
+  });
+
+  it('the revoked-key command gets the 401 envelope, the suspended one TENANT_INACTIVE', async () => {
+    const revoked = JSON.parse(await runPrinted(commandAfter(server.banner, 'revoked key')));
+    expect(revoked).toMatchObject({ success: false, error: { code: 'INVALID_API_KEY', message: 'Invalid or revoked API key.' } });
+    expect(revoked.requestId).toEqual(expect.any(String));
+    const suspended = JSON.parse(await runPrinted(commandAfter(server.banner, 'suspended')));
+    expect(suspended.error.code).toBe('TENANT_INACTIVE');
+  });
+
+  it('the key-pair command lists payments in the sandbox environment', async () => {
+    const body = JSON.parse(await runPrinted(commandAfter(server.banner, 'Key pair')));
+    expect(body).toMatchObject({ success: true, data: { environment: 'test', keyId: 'key_pair_test', payments: expect.any(Array) } });
+  });
+
+  it('a request signed as the published client does is accepted, its replay rejected', async () => {
+    const output = await runPrinted(commandAfter(server.banner, '--replay'));
+    expect(output).toMatch(/^request -> 201 .*"success":true/m);
+    expect(output).toMatch(/^replay  -> 401 .*"code":"REPLAYED_REQUEST"/m);
+  });
+
+  it('a payments:read key gets 403 on POST /v1/payments', async () => {
+    const output = await runPrinted(commandAfter(server.banner, 'payments:read-only'));
+    expect(output).toMatch(/^request -> 403 .*"code":"INSUFFICIENT_SCOPE".*"missingScopes":\["payments:write"\]/m);
+  });
+
+  it('answers malformed JSON from a valid key with 400, not 500', async () => {
+    const response = await fetch(`${server.baseUrl}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004', 'content-type': 'application/json' },
+      body: '{"amount":',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ success: false, error: { code: 'INVALID_REQUEST' } });
+  });
+});
+
+describe('example configuration', () => {
+  it('stops at start with a message naming the file, entry and field of a bad keys file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygate-example-'));
+    const file = join(dir, 'keys.json');
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'acme' }], keys: [{ id: 'k1', tenant: 'acme', publicKey: 'pk_live_abcdefgh', secretKey: 'sk_test_abcdefgh' }] }));
+    await expect(startExample('express', { KEYGATE_KEYS: file })).rejects.toThrow(/exited with 1:[\s\S]*keys\.json: keys\[0\] \("k1"\): field "secretKey"/);
+  });
+
+  it('rejects a bad KEYGATE_SIGNATURES value at start', async () => {
+    await expect(startExample('koa', { KEYGATE_SIGNATURES: 'always' })).rejects.toThrow(/KEYGATE_SIGNATURES must be required, optional or off/);
+  });
+
+  it('KEYGATE_SIGNATURES=required and KEYGATE_ENVIRONMENTS=live take effect', async () => {
+    const server = await startExample('express', { KEYGATE_SIGNATURES: 'required', KEYGATE_ENVIRONMENTS: 'live' });
+    try {
+      const pair = { authorization: 'Bearer pk_live_DemoPairPublicKey00000005', 'x-api-secret': 'sk_live_DemoPairSecretKey00000005' };
+      const unsigned = await fetch(`${server.baseUrl}/v1/payments`, { headers: pair });
+      expect((await unsigned.json()).error.code).toBe('INVALID_SIGNATURE');
+      const sandbox = await fetch(`${server.baseUrl}/v1/payments`, { headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' } });
+      expect((await sandbox.json()).error.code).toBe('ENVIRONMENT_MISMATCH');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,4 +1,4 @@
 import { runExample } from '../shared/main.js';
 import { createApp } from './app.js';
 
-runExample('express', (options) => createApp(options));
+await runExample('express', (options) => createApp(options));

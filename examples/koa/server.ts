@@ -1,4 +1,4 @@
 import { runExample } from '../shared/main.js';
 import { createApp } from './app.js';
 
-runExample('koa', (options) => createApp(options).callback());
+await runExample('koa', (options) => createApp(options).callback());

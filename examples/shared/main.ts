@@ -5,15 +5,16 @@ import { demoCommands } from './demo.js';
 import { sharedStores } from './stores.js';
 
 /** Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. */
-export function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): void {
+export async function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): Promise<void> {
   let config;
+  let stores;
   try {
     config = configFromEnv();
+    stores = await sharedStores(config.redisUrl);
   } catch (error) {
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);
   }
-  const stores = sharedStores(config.redisUrl);
   const server = createServer(listener({ ...config.keygate, ...stores.options }));
   server.listen(config.port, () => {
     const address = server.address();

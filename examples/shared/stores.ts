@@ -3,10 +3,17 @@ import { createRedisStores } from '@keygate/redis';
 import { Redis } from 'ioredis';
 
 /** With `REDIS_URL`, the limiter and replay stores move to Redis so several instances share them. */
-export function sharedStores(redisUrl: string | undefined): { options: Partial<KeygateOptions>; close: () => Promise<void> } {
+export async function sharedStores(redisUrl: string | undefined): Promise<{ options: Partial<KeygateOptions>; close: () => Promise<void> }> {
   if (!redisUrl) return { options: {}, close: async () => {} };
-  const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // No offline queue: while Redis is down, requests get the fail-closed 503 at once instead of queueing.
+  const client = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   client.on('error', () => {}); // reported per request through onStoreError; avoid an unhandled 'error' event
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`REDIS_URL: cannot connect to Redis (${(error as Error).message})`);
+  }
   const { rateLimitStore, replayStore } = createRedisStores({ client });
   return {
     options: { rateLimitStore, replayStore },

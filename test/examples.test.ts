@@ -78,9 +78,9 @@ describe('example configuration', () => {
     try {
       const pair = { authorization: 'Bearer pk_live_DemoPairPublicKey00000005', 'x-api-secret': 'sk_live_DemoPairSecretKey00000005' };
       const unsigned = await fetch(`${server.baseUrl}/v1/payments`, { headers: pair });
-      expect((await unsigned.json()).error.code).toBe('INVALID_SIGNATURE');
+      expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('INVALID_SIGNATURE');
       const sandbox = await fetch(`${server.baseUrl}/v1/payments`, { headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' } });
-      expect((await sandbox.json()).error.code).toBe('ENVIRONMENT_MISMATCH');
+      expect(((await sandbox.json()) as { error: { code: string } }).error.code).toBe('ENVIRONMENT_MISMATCH');
     } finally {
       await server.stop();
     }

@@ -85,7 +85,16 @@ app.get('/', requireScopes('a:read'), (req, res) => {
 });
 const koa = new Koa();
 koa.use(koaKeygate({ keys, ...createRedisStores({ client: new Redis({ lazyConnect: true }) }) }));
-koa.use((ctx) => { const tenant: string | undefined = ctx.state.auth?.tenantId; ctx.body = tenant; });
+type IsAny<T> = 0 extends 1 & T ? true : false;
+koa.use((ctx) => {
+  const typed: IsAny<typeof ctx.state.auth> = false; // Koa's state is \`any\` unless keygate's declaration merging applies
+  const tenant: string | undefined = ctx.state.auth?.tenantId;
+  ctx.body = { typed, tenant };
+});
+app.use((req, _res, next) => {
+  const typed: IsAny<typeof req.auth> = false;
+  next(typed);
+});
 // @ts-expect-error: the option is checked
 keygate({ keys, signatures: 'sometimes' });
 `,

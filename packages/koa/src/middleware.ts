@@ -13,8 +13,11 @@ const FIX =
   'A body parser ran before keygate without keeping the raw body: use @koa/bodyparser (it keeps ctx.request.rawBody), ' +
   'or mount keygate before the body parser.';
 
+const ERROR_MODE = Symbol('keygate.errors');
+type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw' };
+
 function reject(ctx: Context, error: KeygateError): void {
-  if (ctx.state.keygateErrors === 'throw') throw error;
+  if ((ctx as WithMode)[ERROR_MODE] === 'throw') throw error;
   const { status, headers, body } = errorResponse(error);
   ctx.status = status;
   ctx.set(headers);
@@ -33,7 +36,7 @@ export function keygate(options: KeygateKoaOptions, verifier: Verifier = createV
   const maxBodyBytes = verifier.config.maxBodyBytes;
 
   return async function keygateMiddleware(ctx: Context, next: Next) {
-    ctx.state.keygateErrors = mode;
+    (ctx as WithMode)[ERROR_MODE] = mode;
     const result = await verifier.verify({
       method: ctx.method,
       target: ctx.originalUrl,

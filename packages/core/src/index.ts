@@ -4,7 +4,7 @@ export { KeygateError, isKeygateError, ERROR_STATUS, type ErrorCode, type ErrorE
 export { signRequest, DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignRequestInput } from './signature.js';
 export { basicAuthorization } from './basic.js';
 export { errorResponse } from './error-response.js';
-export { peekRequestBody } from './node-body.js';
+export { peekRequestBody, rawBodyUnavailable } from './node-body.js';
 export { scopeCheck, missingScopes } from './scopes.js';
 export { generateApiKey, generateKeyPair } from './keys.js';
 export { MemoryKeyStore } from './stores/memory-key-store.js';

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { KeygateError } from './errors.js';
 
+/** The 500 for a misconfigured app: the raw body is gone. `fix` tells the developer what to change. */
+export function rawBodyUnavailable(fix: string): KeygateError {
+  return new KeygateError('RAW_BODY_UNAVAILABLE', { message: `${new KeygateError('RAW_BODY_UNAVAILABLE').message} ${fix}` });
+}
+
 /**
  * Reads the raw body of a Node request **without consuming it**: the bytes are read, then pushed back with
  * `unshift` before `end` is emitted, so a body parser that runs after keygate still sees the whole body.
@@ -17,7 +22,7 @@ export function peekRequestBody(req: IncomingMessage, maxBytes: number, fix: str
   const hasBody = req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
   if (!hasBody) return Promise.resolve(Buffer.alloc(0));
   if (req.readableEnded || req.readableDidRead) {
-    return Promise.reject(new KeygateError('RAW_BODY_UNAVAILABLE', { message: `${new KeygateError('RAW_BODY_UNAVAILABLE').message} ${fix}` }));
+    return Promise.reject(rawBodyUnavailable(fix));
   }
 
   return new Promise<Buffer>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { createVerifier, errorResponse, peekRequestBody, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import { createVerifier, errorResponse, peekRequestBody, rawBodyUnavailable, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
 import type { Context, Middleware, Next } from 'koa';
 
 export interface KeygateKoaOptions extends KeygateOptions {
@@ -24,9 +24,19 @@ function reject(ctx: Context, error: KeygateError): void {
   ctx.body = body;
 }
 
+const DECODED_FIX =
+  'A body parser before keygate kept the body only as decoded text, which differs from the bytes sent ' +
+  '(a UTF-8 BOM or invalid UTF-8): mount keygate before the body parser.';
+
 async function rawBodyOf(ctx: Context, maxBytes: number): Promise<string | Buffer> {
-  ctx.request.rawBody ??= await peekRequestBody(ctx.req, maxBytes, FIX);
-  return ctx.request.rawBody;
+  const kept = ctx.request.rawBody;
+  if (kept === undefined) return (ctx.request.rawBody = await peekRequestBody(ctx.req, maxBytes, FIX));
+  // @koa/bodyparser keeps decoded text; when its byte length differs from what was sent, it is not the raw body.
+  const declared = ctx.get('content-length');
+  if (typeof kept === 'string' && declared !== '' && !ctx.get('content-encoding') && Buffer.byteLength(kept) !== Number(declared)) {
+    throw rawBodyUnavailable(DECODED_FIX);
+  }
+  return kept;
 }
 
 /** Koa middleware: verifies the request and sets `ctx.state.auth`, or rejects it. Build it once, at start-up. */

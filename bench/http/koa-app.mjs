@@ -1,0 +1,27 @@
+// The Koa 3 apps of the HTTP cases: one handler behind different middleware.
+import Koa from 'koa';
+import basicAuth from 'koa-basic-auth';
+import { keygate } from '@keygate/koa';
+import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
+
+/** Builds the app of `setup` (the case id without "koa-"). */
+export function koaApp(setup) {
+  const app = new Koa();
+  switch (setup) {
+    case 'bare':
+      break;
+    case 'basic-auth':
+      app.use(basicAuth({ name: BASIC_KEY }));
+      break;
+    case 'keygate-basic':
+    case 'keygate-signed':
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, signatures: setup === 'keygate-signed' ? 'required' : 'optional' }));
+      break;
+    default:
+      throw new Error(`unknown Koa setup "${setup}"`);
+  }
+  app.use((ctx) => {
+    ctx.body = { ok: true };
+  });
+  return app;
+}

@@ -1,0 +1,117 @@
+// Micro cases, in process: the core verifier per scheme beside the floor of the same run (the crypto and
+// cache operations it cannot avoid). Batched timing, cases interleaved over rounds.
+// `node --expose-gc micro/verifier.mjs '{"rounds":5,"iterations":50000,"only":[…]}'`; sends { type: 'result' }.
+// With "profile": "<file>" it runs the one case named in "only" as a single batch under the V8 profiler
+// (started after the untimed preparation, stopped right after the batch) and writes the .cpuprofile.
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createVerifier, SlidingLog } from '@keygate/core';
+import { LRUCache } from 'lru-cache';
+import { BASIC_AUTHORIZATION, BASIC_KEY, jsonBody, keysFile, PUBLIC_KEY, SECRET_KEY, signedHeaders, SIGNED_PATH } from '../lib/fixtures.mjs';
+import { interleaved, timeAsync, timeSync } from '../lib/timing.mjs';
+
+const options = { rounds: 5, iterations: 50_000, ...JSON.parse(process.argv[2] ?? '{}') };
+
+// One clock for every limiter and replay cache here, moved 1 s per call: at the default 60 per 60 s each
+// call then evicts one admission and records one (a full log in steady state), and nothing is refused.
+let clock = Date.now();
+const tick = () => (clock += 1000);
+const LIMIT = { limit: 60, windowSeconds: 60 };
+
+// Floor ingredients.
+const basicToken = BASIC_AUTHORIZATION.slice('Basic '.length);
+const canonical = `${clock}.POST.${SIGNED_PATH}.${jsonBody('floor')}`;
+const digestA = createHash('sha256').update('a').digest();
+const digestB = createHash('sha256').update('b').digest();
+const cache = new LRUCache({ max: 100_000 });
+for (let i = 0; i < 1000; i++) cache.set(`key_${i}`, new SlidingLog(60));
+cache.set('bench_basic', new SlidingLog(60));
+const floorLog = new SlidingLog(60);
+
+const sha256Hex = (value) => createHash('sha256').update(value).digest('hex');
+const hmacHex = (value) => createHmac('sha256', SECRET_KEY).update(value).digest('hex');
+const base64Key = () => Buffer.from(basicToken, 'base64').toString('utf8');
+
+const floors = {
+  'floor: base64 decode': () => base64Key(),
+  'floor: SHA-256 of a 40-byte key': () => sha256Hex(BASIC_KEY),
+  'floor: SHA-256, crypto.hash one-shot': () => hash('sha256', BASIC_KEY, 'hex'),
+  [`floor: HMAC-SHA256 of the ${canonical.length}-byte canonical string`]: () => hmacHex(canonical),
+  'floor: crypto.timingSafeEqual (32 B)': () => timingSafeEqual(digestA, digestB),
+  'floor: lru-cache get': () => cache.get('bench_basic'),
+  'floor: limiter update (SlidingLog.hit, limit 60)': () => floorLog.hit(60, 60_000, tick()),
+  'floor Basic + limiter: base64 + SHA-256 + cache get + limiter update': () => {
+    sha256Hex(base64Key().slice(0, -1));
+    cache.get('bench_basic').hit(60, 60_000, tick());
+  },
+  'floor key pair + signature: HMAC-SHA256 + SHA-256': () => {
+    hmacHex(canonical);
+    sha256Hex(SECRET_KEY);
+  },
+};
+
+function verifier(rateLimit, signatures = 'optional') {
+  return createVerifier({ keys: keysFile(), rateLimit, signatures, now: () => clock });
+}
+const basicRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: BASIC_AUTHORIZATION } };
+const pairRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY } };
+
+/**
+ * A verifier case (its verifier built only when the case runs); without a fixed `request` it gets n fresh
+ * signed requests before each timed batch (untimed).
+ */
+function verifyCase(name, makeVerifier, request) {
+  if (options.only && !options.only.includes(name)) return undefined;
+  const instance = makeVerifier();
+  let requests = [];
+  return {
+    name,
+    prepare: request
+      ? undefined
+      : (n) => {
+          requests = Array.from({ length: n }, (_, i) => {
+            const body = jsonBody(`${name}-${clock}-${i}`);
+            const headers = signedHeaders(body, clock + (i + 1) * 1000);
+            return { method: 'POST', target: SIGNED_PATH, headers, body: Buffer.from(body) };
+          });
+        },
+    measure: (n) =>
+      timeAsync(async (i) => {
+        tick();
+        const result = await instance.verify(request ?? requests[i]);
+        if (!result.ok) throw new Error(`${name}: ${result.error.code}`);
+      }, n),
+  };
+}
+
+const cases = [
+  ...Object.entries(floors).map(([name, fn]) => ({ name, scale: 2, measure: (n) => timeSync(fn, n) })),
+  verifyCase('verify: Basic', () => verifier(false), basicRequest),
+  verifyCase('verify: Basic + limiter', () => verifier(LIMIT), basicRequest),
+  verifyCase('verify: key pair', () => verifier(false), pairRequest),
+  verifyCase('verify: key pair + limiter', () => verifier(LIMIT), pairRequest),
+  verifyCase('verify: key pair + signature', () => verifier(false, 'required')),
+  verifyCase('verify: key pair + signature + limiter', () => verifier(LIMIT, 'required')),
+].filter((c) => c && (!options.only || options.only.includes(c.name)));
+
+/** One case, warmed up, then one batch of `iterations` under the profiler. */
+async function profileOne([c]) {
+  await c.prepare?.(options.iterations);
+  await c.measure(options.iterations);
+  await c.prepare?.(options.iterations);
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  const nsPerOp = await c.measure(options.iterations);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  writeFileSync(options.profile, JSON.stringify(profile));
+  return { [c.name]: [nsPerOp] };
+}
+
+const samples = options.profile ? await profileOne(cases) : await interleaved(cases, options);
+process.send?.({ type: 'result', samples });
+if (!process.send) console.log(samples);

@@ -1,0 +1,137 @@
+// `pnpm bench`: runs every case of keygate's benchmark suite and writes RESULTS.md.
+// QUICK=1: a smoke run (< 1 min) that writes bench/.tmp/RESULTS-quick.md and exits 0 unless something crashed.
+// PROFILE=1: profile the keygate cases even when every goal is met.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { forkNode, installCleanup } from './lib/children.mjs';
+import { evaluateGoals, httpRuns } from './lib/goals.mjs';
+import { machineInfo } from './lib/machine.mjs';
+import { summarizeProfile } from './lib/profile.mjs';
+import { startRedis } from './lib/redis.mjs';
+import { renderReport } from './lib/report.mjs';
+import { median } from './lib/stats.mjs';
+import { caseById, HTTP_CASES } from './http/cases.mjs';
+import { profileHttpCase } from './http/profile-http.mjs';
+import { runHttp } from './http/run-http.mjs';
+
+const QUICK = process.env.QUICK === '1';
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+const plan = QUICK
+  ? {
+      quick: true,
+      http: { rounds: 1, warmupSeconds: 0.5, seconds: 1, connections: 10 },
+      micro: { rounds: 3, iterations: 5_000 },
+      keyLookup: { sizes: [1e3, 1e4, 1e5], rounds: 3, iterations: 5_000 },
+      limiter: { keys: { 60: 10_000, 10000: 50 }, rounds: 3, iterations: 20_000 },
+      bound: { distinct: 500_000, fullKeys: 120_000 },
+      redisMemory: { keys: { 60: 200, 10000: 2 } },
+    }
+  : {
+      quick: false,
+      http: { rounds: 4, warmupSeconds: 2, seconds: 5, connections: 10 },
+      micro: { rounds: 7, iterations: 40_000 },
+      keyLookup: { sizes: [1e3, 1e5, 1e6], rounds: 7, iterations: 40_000 },
+      limiter: { keys: { 60: 100_000, 10000: 200 }, rounds: 7, iterations: 200_000 },
+      bound: { distinct: 1_000_000, fullKeys: 200_000 },
+      redisMemory: { keys: { 60: 2_000, 10000: 5 } },
+    };
+const output = QUICK ? here('./.tmp/RESULTS-quick.md') : here('./RESULTS.md');
+const profileDir = here('./.tmp/profiles');
+
+const log = (message) => console.log(message);
+
+/** Runs one in-process runner in a fresh Node process and returns its `{ type: 'result' }` message. */
+async function runChild(script, options, execArgv = []) {
+  const child = forkNode(here(script), { args: [JSON.stringify(options)], execArgv: ['--expose-gc', ...execArgv] });
+  const { type: _type, ...result } = await child.first('result', 600_000);
+  await child.exited;
+  return result;
+}
+
+/** One batch of one core-verifier case under the V8 profiler (the untimed preparation left out). */
+async function profileMicro(caseName, dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}/verify.cpuprofile`;
+  await runChild('./micro/verifier.mjs', { only: [caseName], iterations: 100_000, profile: file });
+  return summarizeProfile(file);
+}
+
+/** Profiles what a missed goal points at (or, with PROFILE=1, every keygate case that has a goal). */
+async function profileMisses(goals, redis, { http, micro }) {
+  const force = process.env.PROFILE === '1';
+  const missed = (prefix) => force || goals.some((g) => !g.met && g.goal.startsWith(prefix));
+  const targets = [
+    missed('Express:') && { kind: 'http', id: 'express-keygate-basic', why: 'an Express goal' },
+    missed('Koa:') && { kind: 'http', id: 'koa-keygate-basic', why: 'a Koa goal' },
+    missed('Redis: keygate') && { kind: 'http', id: 'express-keygate-redis', why: 'the Redis throughput goal' },
+    missed('Core: verify Basic') && { kind: 'micro', id: 'verify: Basic + limiter', why: 'the core Basic + limiter goal' },
+    missed('Core: verify key pair') && { kind: 'micro', id: 'verify: key pair + signature', why: 'the core key pair + signature goal' },
+  ].filter(Boolean);
+  const profiles = [];
+  for (const target of targets) {
+    const dir = `${profileDir}/${target.id.replace(/[^a-z0-9]+/gi, '-')}`;
+    log(`profiling ${target.id} (${force ? 'PROFILE=1' : `missed ${target.why}`})`);
+    const summary =
+      target.kind === 'http'
+        ? await profileHttpCase(caseById(target.id), { dir, redis, ...plan.http, seconds: 6 })
+        : await profileMicro(target.id, dir);
+    const title = target.kind === 'http' ? `HTTP server: ${target.id} (${caseById(target.id).label})` : `Core verifier: ${target.id}`;
+    // The measured cost of one call, so the report can turn keygate's share into time per request.
+    const costPerCall =
+      target.kind === 'http'
+        ? { value: median(httpRuns(http, target.id).map((r) => r.cpuPerRequest)), unit: 'µs of server CPU per request', digits: 0 }
+        : { value: median(micro.samples[target.id]), unit: 'ns per call', digits: 0 };
+    profiles.push({ title, why: force ? 'PROFILE=1' : `missed ${target.why}`, summary, costPerCall });
+  }
+  return profiles;
+}
+
+async function main() {
+  installCleanup();
+  const started = Date.now();
+  const machine = machineInfo();
+  log(`keygate bench (${QUICK ? 'QUICK' : 'full'}): ${machine.cpu}, Node ${machine.node}, load ${machine.loadAtStart}`);
+  const redis = await startRedis();
+  try {
+    log('micro: core verifier and floors');
+    const micro = await runChild('./micro/verifier.mjs', plan.micro);
+    log('scale: key lookup');
+    const keyLookup = await runChild('./scale/key-lookup.mjs', plan.keyLookup, ['--max-old-space-size=4096']);
+    log('scale: memory limiter cost and memory per key');
+    const limiter = await runChild('./scale/limiter.mjs', plan.limiter);
+    log('scale: memory limiter bound');
+    const bound = await runChild('./scale/limiter-bound.mjs', plan.bound);
+    log('scale: Redis memory per key');
+    const redisMemory = await runChild('./scale/redis-memory.mjs', { ...plan.redisMemory, url: redis.url });
+    log(`http: ${plan.http.rounds} round(s) × ${HTTP_CASES.length} cases`);
+    const http = await runHttp({ ...plan.http, redis, log });
+
+    const goals = evaluateGoals({ http, micro, keyLookup, limiter, bound, connections: plan.http.connections });
+    const profiles = QUICK ? [] : await profileMisses(goals, redis, { http, micro });
+    machine.loadAtEnd = os.loadavg().map((load) => load.toFixed(2)).join(' ');
+    const report = renderReport({ started, finished: Date.now(), plan, machine, redisVersion: redis.version, goals, http, micro, keyLookup, limiter, bound, redisMemory, profiles });
+    mkdirSync(here('./.tmp'), { recursive: true });
+    writeFileSync(output, report);
+
+    log('\ngoals:');
+    for (const g of goals) log(`  ${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}: ${g.shown} (target ${g.target})`);
+    const broken = http.cases.filter((c) => c.runs.some((r) => r.non2xx || r.errors || r.timeouts || r.failures.length));
+    if (broken.length) log(`\n!! correctness problems in: ${broken.map((c) => c.id).join(', ')}`);
+    log(`\nwrote ${output} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    // A full run fails when a case answered wrongly; QUICK only fails on a crash.
+    return broken.length && !QUICK ? 1 : 0;
+  } finally {
+    await redis.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

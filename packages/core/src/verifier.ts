@@ -37,7 +37,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
     const headers = request.headers;
     const authorization = singleHeader(headers, 'authorization', config.maxHeaderLength);
     const secretHeader = singleHeader(headers, config.secretHeader, config.maxHeaderLength);
-    const requestId = requestIdFor(headers, config.trustRequestId, () => credentialsIn(authorization, secretHeader));
+    // An oversized or repeated credential header is never decoded, so it cannot be checked against the id either.
+    const checkable = authorization !== null && secretHeader !== null;
+    const requestId = requestIdFor(headers, config.trustRequestId && checkable, () => credentialsIn(authorization, secretHeader));
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     const reject = (error: KeygateError | ErrorCode): VerifyResult => {
       const failure = typeof error === 'string' ? new KeygateError(error) : error;

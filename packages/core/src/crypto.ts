@@ -1,25 +1,32 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
-export function sha256Hex(value: string | Uint8Array): string {
-  return createHash('sha256').update(value).digest('hex');
-}
+type OneShotHash = (algorithm: string, data: string | Uint8Array, outputEncoding: 'hex' | 'buffer') => string | Buffer;
+// `crypto.hash` (Node ≥ 20.12) is about 3× faster than createHash for small inputs; fall back where it is missing.
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
-export function hmacSha256Hex(secret: string, ...parts: (string | Uint8Array)[]): string {
-  const hmac = createHmac('sha256', secret);
+export const sha256Hex: (value: string | Uint8Array) => string = oneShot
+  ? (value) => oneShot('sha256', value, 'hex') as string
+  : (value) => crypto.createHash('sha256').update(value).digest('hex');
+
+export const sha256: (value: string | Uint8Array) => Buffer = oneShot
+  ? (value) => oneShot('sha256', value, 'buffer') as Buffer
+  : (value) => crypto.createHash('sha256').update(value).digest();
+
+export function hmacSha256(secret: string, ...parts: (string | Uint8Array)[]): Buffer {
+  const hmac = crypto.createHmac('sha256', secret);
   for (const part of parts) hmac.update(part);
-  return hmac.digest('hex');
+  return hmac.digest();
 }
 
-/** Constant-time equality of two strings of any length (length differences are not leaked by timing). */
-export function safeEqual(a: string, b: string): boolean {
-  // Comparing digests makes both sides the same length, so timingSafeEqual never throws or short-cuts.
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right);
+/**
+ * Constant-time equality of a presented secret and the SHA-256 digest of the stored one. Comparing digests
+ * makes both sides 32 bytes, so neither the length nor the content of the secret leaks through timing.
+ */
+export function secretMatches(presented: string, storedDigest: Uint8Array): boolean {
+  return crypto.timingSafeEqual(sha256(presented), storedDigest);
 }
 
-/** Constant-time equality of two lower-case hex strings of the same expected length. */
-export function safeEqualHex(actual: string, expected: string): boolean {
-  if (actual.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(actual, 'latin1'), Buffer.from(expected, 'latin1'));
+/** Constant-time equality of two byte strings of the same expected length. */
+export function safeEqualBytes(actual: Uint8Array, expected: Uint8Array): boolean {
+  return actual.byteLength === expected.byteLength && crypto.timingSafeEqual(actual, expected);
 }

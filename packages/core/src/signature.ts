@@ -1,4 +1,4 @@
-import { hmacSha256Hex, safeEqualHex } from './crypto.js';
+import { hmacSha256, safeEqualBytes } from './crypto.js';
 
 export const DEFAULT_TIMESTAMP_HEADER = 'X-Pelago-Timestamp';
 export const DEFAULT_SIGNATURE_HEADER = 'X-Pelago-Signature';
@@ -11,8 +11,8 @@ const SECONDS_THRESHOLD = 1e11;
 export type SignableBody = string | Uint8Array | undefined;
 
 /** The exact bytes signed: `${timestamp}.${METHOD}.${path}.${body}`, with the body's raw bytes. */
-function signature(secret: string, timestamp: string, method: string, path: string, body: SignableBody): string {
-  return hmacSha256Hex(secret, `${timestamp}.${method.toUpperCase()}.${path}.`, body ?? '');
+function signature(secret: string, timestamp: string, method: string, path: string, body: SignableBody): Buffer {
+  return hmacSha256(secret, `${timestamp}.${method.toUpperCase()}.${path}.`, body ?? '');
 }
 
 export interface SignRequestInput {
@@ -36,7 +36,7 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
     : JSON.stringify(input.body);
   return {
     [input.headers?.timestamp ?? DEFAULT_TIMESTAMP_HEADER]: timestamp,
-    [input.headers?.signature ?? DEFAULT_SIGNATURE_HEADER]: signature(input.secret, timestamp, input.method, input.path, body),
+    [input.headers?.signature ?? DEFAULT_SIGNATURE_HEADER]: signature(input.secret, timestamp, input.method, input.path, body).toString('hex'),
   };
 }
 
@@ -72,8 +72,9 @@ export function verifySignature(
   path: string,
   body: SignableBody,
 ): boolean {
-  const actual = presented.toLowerCase();
-  if (safeEqualHex(actual, signature(secret, timestamp, method, path, body))) return true;
+  // `presented` has the shape of 64 hex digits (either case): 32 bytes to compare with the expected digest.
+  const actual = Buffer.from(presented, 'hex');
+  if (safeEqualBytes(actual, signature(secret, timestamp, method, path, body))) return true;
   const empty = body === undefined || body.length === 0;
-  return empty && safeEqualHex(actual, signature(secret, timestamp, method, path, '{}'));
+  return empty && safeEqualBytes(actual, signature(secret, timestamp, method, path, '{}'));
 }

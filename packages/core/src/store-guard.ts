@@ -5,17 +5,21 @@ import { KeygateError } from './errors.js';
  * the same call on an in-process fallback (fail open). The next request tries the shared store again, so
  * recovery needs no restart.
  */
-export async function guardedStoreCall<S, T>(
+export function guardedStoreCall<S, T>(
   store: S,
   fallback: S | undefined,
   onStoreError: (error: unknown) => void,
   call: (store: S) => Promise<T>,
 ): Promise<T> {
+  let pending: Promise<T>;
   try {
-    return await call(store);
+    pending = call(store);
   } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return pending.then(undefined, (error: unknown) => {
     onStoreError(error);
     if (fallback === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
-    return await call(fallback);
-  }
+    return call(fallback);
+  });
 }

@@ -48,6 +48,8 @@ export interface KeyRecord {
   environment: Environment | null;
   /** Key pairs: the secret key. Kept in clear because it is the HMAC key of request signatures. */
   secretKey?: string;
+  /** Key pairs: SHA-256 digest of `secretKey`, for the constant-time secret check (computed if absent). */
+  secretKeyDigest?: Uint8Array;
   /** Scopes granted; `undefined` means unrestricted. */
   scopes?: readonly string[] | undefined;
   revoked?: boolean | undefined;

@@ -31,7 +31,7 @@ export function keygate(options: KeygateExpressOptions, verifier: Verifier = cre
       .verify({ method: req.method, target: req.originalUrl, headers: req.headers, body: () => rawBodyOf(req, maxBodyBytes), ip: req.ip })
       .then((result) => {
         if (!result.ok) return reject(req, res, next, result.error);
-        res.set(result.headers);
+        for (const name in result.headers) res.setHeader(name, result.headers[name]!);
         req.auth = result.auth;
         next();
       }, next);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { sha256Hex } from '../crypto.js';
+import { sha256, sha256Hex } from '../crypto.js';
 import { parseKeyPrefix } from '../environment.js';
 import type { Environment, KeyRecord, RateLimit } from '../types.js';
 
@@ -163,6 +163,7 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
       }
       record.environment = pk!.environment;
       record.secretKey = e.secretKey as string;
+      record.secretKeyDigest = sha256(record.secretKey);
       const publicKey = e.publicKey as string;
       if (loaded.byPublicKey.has(publicKey)) fail(where, `same publicKey as "${loaded.byPublicKey.get(publicKey)!.id}"`);
       loaded.byPublicKey.set(publicKey, record);

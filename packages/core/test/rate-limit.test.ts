@@ -156,6 +156,6 @@ describe('memory store byte bound', () => {
     }
     expect(store.calculatedSize).toBeLessThanOrEqual(1024 * 1024);
     // Each key is accounted at a full window: 10 000 × 8 bytes plus overhead.
-    expect(store.size).toBe(Math.floor((1024 * 1024) / (80_000 + 400)));
+    expect(store.size).toBe(Math.floor((1024 * 1024) / (80_000 + 450)));
   });
 });

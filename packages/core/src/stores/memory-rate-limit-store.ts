@@ -10,13 +10,13 @@ export interface MemoryRateLimitStoreOptions {
   maxKeys?: number;
   /**
    * Most bytes held at once, counting each key at its largest (8 bytes per request of its limit, plus
-   * overhead: ~880 B at a limit of 60, ~80 KB at 10 000). Least recently used keys go first. Default 64 MiB.
+   * overhead: ~930 B at a limit of 60, ~80 KB at 10 000). Least recently used keys go first. Default 64 MiB.
    */
   maxBytes?: number;
 }
 
 /** Per-entry overhead besides the log's buffer (object, cache node, key string), measured on Node 20. */
-const ENTRY_OVERHEAD_BYTES = 400;
+const ENTRY_OVERHEAD_BYTES = 450;
 
 /**
  * The embedded rate-limit store: one process, exact sliding-window logs in an `lru-cache`.

@@ -130,13 +130,14 @@ export function createVerifier(options: KeygateOptions): Verifier {
         ? new KeygateError('INVALID_SIGNATURE', { message: 'This endpoint requires a request signature.', details: { reason: 'missing' } })
         : false;
     }
-    const time = checkTimestamp(timestamp ?? undefined, now, config.replayWindowMs);
+    // `null` is a repeated or over-long header: present, but not usable.
+    const time = timestamp === null ? ({ ok: false, reason: 'malformed' } as const) : checkTimestamp(timestamp, now, config.replayWindowMs);
     if (!time.ok) {
       const message = time.reason === 'seconds' ? 'Request timestamp must be Unix time in milliseconds.' : undefined;
       return new KeygateError('TIMESTAMP_OUT_OF_RANGE', { ...(message && { message }), details: { reason: time.reason } });
     }
     if (typeof signature !== 'string' || !isSignatureShape(signature)) {
-      return new KeygateError('INVALID_SIGNATURE', { details: { reason: signature ? 'malformed' : 'missing' } });
+      return new KeygateError('INVALID_SIGNATURE', { details: { reason: signature === undefined || signature === '' ? 'missing' : 'malformed' } });
     }
     const body = await readBody(request);
     if (!verifySignature(signature, record.secretKey ?? '', timestamp as string, request.method, request.target, body)) {

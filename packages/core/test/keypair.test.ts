@@ -202,3 +202,20 @@ describe('request signatures', () => {
     expect(result.ok && result.auth.signed).toBe(true);
   });
 });
+
+describe('signature header details', () => {
+  it('a repeated or over-long signature/timestamp header is "malformed", not "missing"', async () => {
+    const { verifier } = setup();
+    const request = signed('POST', '/v1/payments', '{"a":1}');
+    const sig = String(request.headers['x-pelago-signature']);
+    const reasons = await Promise.all([
+      verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-signature': [sig, sig] } }),
+      verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-signature': sig.repeat(5) } }),
+      verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-timestamp': '1'.repeat(40) } }),
+      verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-signature': '' } }),
+    ]);
+    expect(reasons.map((r) => (r.ok ? 'ok' : `${r.error.code}:${String(r.error.details.reason)}`))).toEqual([
+      'INVALID_SIGNATURE:malformed', 'INVALID_SIGNATURE:malformed', 'TIMESTAMP_OUT_OF_RANGE:malformed', 'INVALID_SIGNATURE:missing',
+    ]);
+  });
+});

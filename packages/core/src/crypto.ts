@@ -12,7 +12,7 @@ export const sha256: (value: string | Uint8Array) => Buffer = oneShot
   ? (value) => oneShot('sha256', value, 'buffer') as Buffer
   : (value) => crypto.createHash('sha256').update(value).digest();
 
-export function hmacSha256(secret: string, ...parts: (string | Uint8Array)[]): Buffer {
+export function hmacSha256(secret: string | crypto.KeyObject, ...parts: (string | Uint8Array)[]): Buffer {
   const hmac = crypto.createHmac('sha256', secret);
   for (const part of parts) hmac.update(part);
   return hmac.digest();

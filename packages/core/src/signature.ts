@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { hmacSha256, safeEqualBytes } from './crypto.js';
 
 export const DEFAULT_TIMESTAMP_HEADER = 'X-Pelago-Timestamp';
@@ -11,7 +12,7 @@ const SECONDS_THRESHOLD = 1e11;
 export type SignableBody = string | Uint8Array | undefined;
 
 /** The exact bytes signed: `${timestamp}.${METHOD}.${path}.${body}`, with the body's raw bytes. */
-function signature(secret: string, timestamp: string, method: string, path: string, body: SignableBody): Buffer {
+function signature(secret: string | KeyObject, timestamp: string, method: string, path: string, body: SignableBody): Buffer {
   return hmacSha256(secret, `${timestamp}.${method.toUpperCase()}.${path}.`, body ?? '');
 }
 
@@ -66,7 +67,7 @@ export function isSignatureShape(value: string): boolean {
  */
 export function verifySignature(
   presented: string,
-  secret: string,
+  secret: string | KeyObject,
   timestamp: string,
   method: string,
   path: string,

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { splitAuthorization } from './authorization.js';
 import { parseBasicCredentials } from './basic.js';
 import { secretMatches, sha256, sha256Hex } from './crypto.js';
@@ -140,7 +141,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       return new KeygateError('INVALID_SIGNATURE', { details: { reason: signature === undefined || signature === '' ? 'missing' : 'malformed' } });
     }
     const body = await readBody(request);
-    if (!verifySignature(signature, record.secretKey ?? '', timestamp as string, request.method, request.target, body)) {
+    if (!verifySignature(signature, hmacKeyFor(record), timestamp as string, request.method, request.target, body)) {
       return new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } });
     }
     // Remembered until the timestamp leaves the window: after that the timestamp check refuses it anyway.
@@ -175,6 +176,15 @@ export function createVerifier(options: KeygateOptions): Verifier {
   }
 
   return { verify, config };
+}
+
+// A prepared HMAC key per key record saves the key setup on every signed request.
+const hmacKeys = new WeakMap<KeyRecord, KeyObject>();
+
+function hmacKeyFor(record: KeyRecord): KeyObject {
+  let key = hmacKeys.get(record);
+  if (key === undefined) hmacKeys.set(record, (key = createSecretKey(Buffer.from(record.secretKey ?? '', 'utf8'))));
+  return key;
 }
 
 /** The credential strings a request presented, so that none of them is ever echoed as a request id. */

@@ -225,7 +225,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
   });
 
   describe('body parser before keygate without the raw body', () => {
-    const fixName = fw.kind === 'express' ? 'keepRawBody' : '@koa/bodyparser';
+    const fixName = fw.kind === 'express' ? 'keepRawBody' : 'mount keygate before the body parser';
 
     it(`a signed JSON POST → 500 RAW_BODY_UNAVAILABLE whose message names the fix (${fixName})`, async () => {
       const app = make('before-without-raw');

@@ -144,8 +144,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
     if (!verifySignature(signature, hmacKeyFor(record), timestamp as string, request.method, request.target, body)) {
       return new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } });
     }
-    // Remembered until the timestamp leaves the window: after that the timestamp check refuses it anyway.
-    const ttlMs = time.timestampMs + config.replayWindowMs - now + 1;
+    // Remembered until the timestamp leaves the window (after that the timestamp check refuses it anyway),
+    // plus a margin for instances whose clocks run behind this one's.
+    const ttlMs = time.timestampMs + config.replayWindowMs - now + CLOCK_SKEW_MARGIN_MS;
     const fresh = await guardedStoreCall(config.replayStore, fallbackReplay, config.onStoreError, (store) =>
       store.remember(`${record.id}:${signature.toLowerCase()}`, ttlMs),
     );
@@ -178,6 +179,8 @@ export function createVerifier(options: KeygateOptions): Verifier {
   return { verify, config };
 }
 
+const CLOCK_SKEW_MARGIN_MS = 60_000;
+
 // A prepared HMAC key per key record saves the key setup on every signed request.
 const hmacKeys = new WeakMap<KeyRecord, KeyObject>();
 
@@ -193,7 +196,7 @@ function credentialsIn(authorization: string | null | undefined, secret: string 
   if (typeof authorization === 'string') {
     const parts = splitAuthorization(authorization);
     if (parts) {
-      found.push(parts.credentials);
+      found.push(authorization.trim(), parts.credentials);
       if (parts.scheme === 'basic') found.push(Buffer.from(parts.credentials, 'base64').toString('utf8').split(':')[0] ?? '');
     }
   }

@@ -125,6 +125,9 @@ describe('request ids', () => {
     expect((await withId(VECTOR_KEY)).requestId).toMatch(uuid);
     expect((await withId(`x-${VECTOR_KEY}`)).requestId).toMatch(uuid);
     expect((await withId('VectorKeyFor')).requestId).toMatch(uuid);
+    // A key sent without a scheme is still a credential that must not be echoed.
+    const bare = await verify(VECTOR_KEY, { 'x-request-id': VECTOR_KEY });
+    expect(bare.requestId).toMatch(uuid);
   });
 
   it('never trusts the incoming id when told not to', async () => {

@@ -159,3 +159,13 @@ describe('memory store byte bound', () => {
     expect(store.size).toBe(Math.floor((1024 * 1024) / (80_000 + 450)));
   });
 });
+
+describe('limits too large for the memory bound', () => {
+  it('fail loudly (503 + reported error) instead of silently never counting', async () => {
+    const errors: unknown[] = [];
+    const { verifier } = setup({ rateLimit: { limit: 9_000_000, windowSeconds: 60 }, onStoreError: (error) => errors.push(error) });
+    const result = await verifier.verify(basic);
+    expect(!result.ok && result.error.code).toBe('AUTH_UNAVAILABLE');
+    expect(String(errors[0])).toMatch(/limit of 9000000 needs .* more than maxBytes/);
+  });
+});

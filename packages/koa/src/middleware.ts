@@ -10,8 +10,7 @@ export interface KeygateKoaOptions extends KeygateOptions {
 }
 
 const FIX =
-  'A body parser ran before keygate without keeping the raw body: use @koa/bodyparser (it keeps ctx.request.rawBody), ' +
-  'or mount keygate before the body parser.';
+  'A body parser ran before keygate without keeping the raw body: mount keygate before the body parser.';
 
 const ERROR_MODE = Symbol('keygate.errors');
 type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw' };

@@ -24,6 +24,7 @@ const ENTRY_OVERHEAD_BYTES = 450;
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly logs: LRUCache<string, SlidingLog>;
+  private readonly maxBytes: number;
 
   constructor(options: MemoryRateLimitStoreOptions = {}) {
     const maxKeys = options.maxKeys ?? 100_000;
@@ -35,14 +36,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
       throw new TypeError('MemoryRateLimitStore: option "maxBytes" must be an integer of at least 1024');
     }
     this.logs = new LRUCache({ max: maxKeys, maxSize: maxBytes });
+    this.maxBytes = maxBytes;
   }
 
   hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult> {
     let log = this.logs.get(key);
     if (log === undefined) {
+      const size = SlidingLog.bytesFor(limit) + ENTRY_OVERHEAD_BYTES;
+      // lru-cache would silently refuse an entry larger than maxSize, and the key would never be counted.
+      if (size > this.maxBytes) {
+        return Promise.reject(new RangeError(`MemoryRateLimitStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`));
+      }
       log = new SlidingLog(limit);
       // Accounted at its largest (a full window), so the byte bound holds however the log grows.
-      this.logs.set(key, log, { size: SlidingLog.bytesFor(limit) + ENTRY_OVERHEAD_BYTES });
+      this.logs.set(key, log, { size });
     }
     const result = log.hit(limit, windowMs, now);
     return Promise.resolve(result);

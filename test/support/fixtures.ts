@@ -3,42 +3,15 @@
  * must pass (envelope shape, request id, WWW-Authenticate, no credential echoed).
  */
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { basicAuthorization, signRequest, type KeysFile } from '@keygate/core';
 import { expect } from 'vitest';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared vectors (/work/shared/vectors, i.e. ../../../shared/vectors from test/support)
 
-export const VECTORS_DIR = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
+import { VECTOR_NOW } from './vectors.js';
 
-function loadVectors<T>(file: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../shared/vectors/${file}`, import.meta.url), 'utf8')) as T;
-}
-
-export interface BasicHeaderVector {
-  header: string;
-  expect: { key: string } | { error: string };
-  note: string;
-}
-
-export interface SignatureVector {
-  name: string;
-  method: string;
-  path: string;
-  body: string;
-  secret: string;
-  timestamp: string;
-  payload: string;
-  signature: string;
-}
-
-export const basicHeaderVectors = loadVectors<{ cases: BasicHeaderVector[] }>('basic-headers.json').cases;
-export const signatureVectors = loadVectors<{ cases: SignatureVector[] }>('signatures.json').cases;
-
-/** The clock the signature vectors were made at: inject it with `now: () => VECTOR_NOW`. */
-export const VECTOR_NOW = 1_764_043_200_000;
+export { basicHeaderVectors, signatureVectors, VECTOR_NOW, type BasicHeaderVector, type SignatureVector } from './vectors.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Credentials

@@ -1,31 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { KeysFile } from '../src/index.js';
+
+export { basicHeaderVectors, signatureVectors, type BasicHeaderVector, type SignatureVector } from '../../../test/support/vectors.js';
 
 export const VECTOR_KEY = 'pk_live_VectorKeyForKeygateTests01';
 export const VECTOR_SECRET = 'sk_test_VectorSecretForKeygateTests01';
 export const VECTOR_PUBLIC = 'pk_test_VectorPublicKeyForKeygate01';
 export const VECTOR_TIME = 1764043200000;
-
-export function vectors<T>(name: 'basic-headers' | 'signatures'): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}.json`, import.meta.url), 'utf8')) as T;
-}
-
-export interface SignatureVector {
-  name: string;
-  method: string;
-  path: string;
-  body: string;
-  secret: string;
-  timestamp: string;
-  payload: string;
-  signature: string;
-}
-
-export interface BasicVector {
-  header: string;
-  expect: { key?: string; error?: string };
-  note: string;
-}
 
 export function keysFile(): KeysFile {
   return {

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createVerifier, signRequest, type KeygateOptions, type RequestInput } from '../src/index.js';
-import { keysFile, manualClock, VECTOR_PUBLIC, VECTOR_SECRET, VECTOR_TIME, vectors, type SignatureVector } from './helpers.js';
+import { keysFile, manualClock, signatureVectors, VECTOR_PUBLIC, VECTOR_SECRET, VECTOR_TIME } from './helpers.js';
 
-const signatureVectors = vectors<{ cases: SignatureVector[] }>('signatures').cases;
 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();

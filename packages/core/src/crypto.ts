@@ -12,9 +12,11 @@ export const sha256: (value: string | Uint8Array) => Buffer = oneShot
   ? (value) => oneShot('sha256', value, 'buffer') as Buffer
   : (value) => crypto.createHash('sha256').update(value).digest();
 
-export function hmacSha256(secret: string | crypto.KeyObject, ...parts: (string | Uint8Array)[]): Buffer {
+/** HMAC-SHA256 of `head` followed by `tail` (one update when both are text). */
+export function hmacSha256(secret: string | crypto.KeyObject, head: string, tail: string | Uint8Array): Buffer {
   const hmac = crypto.createHmac('sha256', secret);
-  for (const part of parts) hmac.update(part);
+  if (typeof tail === 'string') hmac.update(head + tail);
+  else hmac.update(head).update(tail);
   return hmac.digest();
 }
 

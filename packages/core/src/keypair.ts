@@ -1,4 +1,3 @@
-import { parseKeyPrefix } from './environment.js';
 import type { Environment } from './types.js';
 
 const PUBLIC_KEY = /^pk_(test|live)_[\x21-\x7e]{1,504}$/;
@@ -13,10 +12,10 @@ export type KeyPairParseResult =
  * is `INVALID_API_KEY`, prefixes that disagree `ENVIRONMENT_MISMATCH` (both say nothing about stored keys).
  */
 export function parseKeyPair(bearer: string, secret: string | null | undefined): KeyPairParseResult {
-  if (!PUBLIC_KEY.test(bearer) || typeof secret !== 'string' || !SECRET_KEY.test(secret)) {
-    return { ok: false, code: 'INVALID_API_KEY' };
-  }
-  const publicEnvironment = parseKeyPrefix(bearer)!.environment;
-  if (parseKeyPrefix(secret)!.environment !== publicEnvironment) return { ok: false, code: 'ENVIRONMENT_MISMATCH' };
-  return { ok: true, publicKey: bearer, secretKey: secret, environment: publicEnvironment };
+  const publicMatch = PUBLIC_KEY.exec(bearer);
+  const secretMatch = typeof secret === 'string' ? SECRET_KEY.exec(secret) : null;
+  if (publicMatch === null || secretMatch === null) return { ok: false, code: 'INVALID_API_KEY' };
+  const environment = publicMatch[1] as Environment;
+  if (secretMatch[1] !== environment) return { ok: false, code: 'ENVIRONMENT_MISMATCH' };
+  return { ok: true, publicKey: bearer, secretKey: secretMatch[0], environment };
 }

@@ -82,8 +82,9 @@ export interface RateLimitResult {
 
 /**
  * Counts requests per key for the sliding-window limiter. `hit` is one atomic decision: count the request
- * if it fits, otherwise refuse it without counting. Rejections must reject the promise with an `Error`
- * (a store failure), never signal "over the limit" that way.
+ * if it fits, otherwise refuse it without counting. A store failure throws or rejects with an `Error`; it
+ * never signals "over the limit" that way. An in-process store may answer synchronously (no promise), which
+ * keeps a microtask off every request.
  */
 export interface RateLimitStore {
   /**
@@ -94,21 +95,22 @@ export interface RateLimitStore {
    * @param windowMs the window length in milliseconds
    * @param now  current Unix time in milliseconds (from the verifier's clock)
    */
-  hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult>;
+  hit(key: string, limit: number, windowMs: number, now: number): Awaitable<RateLimitResult>;
   /** Release resources (connections, timers). Optional. */
   close?(): Awaitable<void>;
 }
 
 /**
  * Remembers signatures already used, so that a signed request cannot be replayed inside the window.
- * `remember` is atomic: exactly one of several concurrent calls for one id returns `true`.
+ * `remember` is atomic: exactly one of several concurrent calls for one id returns `true`. An in-process
+ * store may answer synchronously; a failure throws or rejects with an `Error`.
  */
 export interface ReplayStore {
   /**
    * Record `id` for `ttlMs` milliseconds.
    * @returns `true` if `id` was new, `false` if it was already recorded and not yet expired.
    */
-  remember(id: string, ttlMs: number): Promise<boolean>;
+  remember(id: string, ttlMs: number): Awaitable<boolean>;
   close?(): Awaitable<void>;
 }
 

@@ -12,7 +12,7 @@ import { checkTimestamp, isSignatureShape, verifySignature, type SignableBody } 
 import { guardedStoreCall } from './store-guard.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit-store.js';
 import { MemoryReplayStore } from './stores/memory-replay-store.js';
-import type { AuthContext, KeyRecord, RateLimit, RequestInput } from './types.js';
+import type { AuthContext, Awaitable, KeyRecord, RateLimit, RateLimitResult, RequestInput } from './types.js';
 
 export type VerifyResult =
   | { ok: true; auth: AuthContext; requestId: string; headers: Record<string, string> }
@@ -62,14 +62,16 @@ export function createVerifier(options: KeygateOptions): Verifier {
 
       let signed = false;
       if (scheme === 'keypair' && config.signatures !== 'off') {
-        const outcome = await checkSignature(request, record, now);
+        const checked = checkSignature(request, record, now);
+        const outcome = checked instanceof Promise ? await checked : checked;
         if (outcome !== true && outcome !== false) return reject(outcome);
         signed = outcome;
       }
 
       const limit = record.rateLimit ?? config.rateLimit;
       if (limit !== false) {
-        const limited = await applyRateLimit(record.id, limit, now);
+        const hit = applyRateLimit(record.id, limit, now);
+        const limited = hit instanceof Promise ? await hit : hit;
         Object.assign(responseHeaders, limited.headers);
         if (!limited.allowed) return reject('RATE_LIMIT_EXCEEDED');
       }
@@ -122,8 +124,11 @@ export function createVerifier(options: KeygateOptions): Verifier {
     return 'INVALID_API_KEY';
   }
 
-  /** `true` signed and valid, `false` unsigned and allowed, or the rejection. */
-  async function checkSignature(request: RequestInput, record: KeyRecord, now: number): Promise<boolean | KeygateError> {
+  /**
+   * `true` signed and valid, `false` unsigned and allowed, or the rejection. Synchronous unless the body
+   * has to be read or the replay store answers with a promise.
+   */
+  function checkSignature(request: RequestInput, record: KeyRecord, now: number): Awaitable<boolean | KeygateError> {
     const timestamp = singleHeader(request.headers, config.timestampHeader, 32);
     const signature = singleHeader(request.headers, config.signatureHeader, 256);
     if (timestamp === undefined && signature === undefined) {
@@ -140,46 +145,70 @@ export function createVerifier(options: KeygateOptions): Verifier {
     if (typeof signature !== 'string' || !isSignatureShape(signature)) {
       return new KeygateError('INVALID_SIGNATURE', { details: { reason: signature === undefined || signature === '' ? 'missing' : 'malformed' } });
     }
-    const body = await readBody(request);
-    if (!verifySignature(signature, hmacKeyFor(record), timestamp as string, request.method, request.target, body)) {
+    const signed = { record, timestamp: timestamp as string, timestampMs: time.timestampMs, signature };
+    const body = readBody(request);
+    return body instanceof Promise ? body.then((bytes) => checkSigned(request, signed, bytes, now)) : checkSigned(request, signed, body, now);
+  }
+
+  function checkSigned(request: RequestInput, signed: SignedHeaders, body: SignableBody, now: number): Awaitable<boolean | KeygateError> {
+    const { record, timestamp, timestampMs, signature } = signed;
+    if (!verifySignature(signature, hmacKeyFor(record), timestamp, request.method, request.target, body)) {
       return new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } });
     }
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it anyway),
     // plus a margin for instances whose clocks run behind this one's.
-    const ttlMs = time.timestampMs + config.replayWindowMs - now + CLOCK_SKEW_MARGIN_MS;
-    const fresh = await guardedStoreCall(config.replayStore, fallbackReplay, config.onStoreError, (store) =>
+    const ttlMs = timestampMs + config.replayWindowMs - now + CLOCK_SKEW_MARGIN_MS;
+    const fresh = guardedStoreCall(config.replayStore, fallbackReplay, config.onStoreError, (store) =>
       store.remember(`${record.id}:${signature.toLowerCase()}`, ttlMs),
     );
-    return fresh ? true : new KeygateError('REPLAYED_REQUEST');
+    return fresh instanceof Promise ? fresh.then(replayOutcome) : replayOutcome(fresh);
   }
 
-  async function readBody(request: RequestInput): Promise<SignableBody> {
-    let body: SignableBody;
+  /** The raw body, checked against the size cap; a value when the request carries it, else a promise. */
+  function readBody(request: RequestInput): Awaitable<SignableBody> {
+    if (typeof request.body !== 'function') return checkBodySize(request.body);
+    let pending: Promise<SignableBody>;
     try {
-      body = typeof request.body === 'function' ? await request.body() : request.body;
+      pending = request.body();
     } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.then(checkBodySize, (error: unknown) => {
       if (error instanceof KeygateError) throw error;
       // The client went away or sent a broken body: nothing to verify against.
       throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-unreadable' } });
-    }
+    });
+  }
+
+  function checkBodySize(body: SignableBody): SignableBody {
     if (body !== undefined && (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) > config.maxBodyBytes) {
       throw new KeygateError('BODY_TOO_LARGE', { details: { maxBytes: config.maxBodyBytes } });
     }
     return body;
   }
 
-  async function applyRateLimit(keyId: string, limit: RateLimit, now: number) {
+  function applyRateLimit(keyId: string, limit: RateLimit, now: number): Awaitable<{ allowed: boolean; headers: Record<string, string> }> {
     const windowMs = Math.ceil(limit.windowSeconds * 1000); // stores take whole milliseconds
-    const result = await guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
+    const decided = (result: RateLimitResult) => ({ allowed: result.allowed, headers: rateLimitHeaders(limit, result, now) });
+    const result = guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
       store.hit(keyId, limit.limit, windowMs, now),
     );
-    return { allowed: result.allowed, headers: rateLimitHeaders(limit, result, now) };
+    return result instanceof Promise ? result.then(decided) : decided(result);
   }
 
   return { verify, config };
 }
 
 const CLOCK_SKEW_MARGIN_MS = 60_000;
+
+interface SignedHeaders {
+  record: KeyRecord;
+  timestamp: string;
+  timestampMs: number;
+  signature: string;
+}
+
+const replayOutcome = (fresh: boolean): true | KeygateError => (fresh ? true : new KeygateError('REPLAYED_REQUEST'));
 
 // A prepared HMAC key per key record saves the key setup on every signed request.
 const hmacKeys = new WeakMap<KeyRecord, KeyObject>();

@@ -109,11 +109,24 @@ describe('memory store bound', () => {
   });
 });
 
-describe('store failure policy', () => {
-  const broken: RateLimitStore & ReplayStore = {
-    hit: () => Promise.reject(new Error('connection refused')),
-    remember: () => Promise.reject(new Error('connection refused')),
-  };
+// A shared store fails by rejecting; an in-process one (answering synchronously) fails by throwing.
+const rejecting: RateLimitStore & ReplayStore = {
+  hit: () => Promise.reject(new Error('connection refused')),
+  remember: () => Promise.reject(new Error('connection refused')),
+};
+const throwing: RateLimitStore & ReplayStore = {
+  hit: () => {
+    throw new Error('connection refused');
+  },
+  remember: () => {
+    throw new Error('connection refused');
+  },
+};
+
+describe.each([
+  ['rejects', rejecting],
+  ['throws', throwing],
+])('store failure policy (a store that %s)', (_, broken) => {
 
   it('fails closed with 503 AUTH_UNAVAILABLE by default, and reports the error', async () => {
     const errors: unknown[] = [];
@@ -134,7 +147,12 @@ describe('store failure policy', () => {
   it('recovers when the store answers again', async () => {
     let down = true;
     const memory = new MemoryRateLimitStore();
-    const flaky: RateLimitStore = { hit: (...args) => (down ? Promise.reject(new Error('down')) : memory.hit(...args)) };
+    const flaky: RateLimitStore = {
+      hit: (...args) => {
+        if (down) return broken.hit(...args);
+        return memory.hit(...args);
+      },
+    };
     const { verifier } = setup({ rateLimitStore: flaky });
     expect((await verifier.verify(basic)).ok).toBe(false);
     down = false;

@@ -28,7 +28,16 @@ export function keygate(options: KeygateExpressOptions, verifier: Verifier = cre
   return function keygateMiddleware(req, res, next) {
     (req as WithMode)[ERROR_MODE] = mode;
     verifier
-      .verify({ method: req.method, target: req.originalUrl, headers: req.headers, body: () => rawBodyOf(req, maxBodyBytes), ip: req.ip })
+      .verify({
+        method: req.method,
+        target: req.originalUrl,
+        headers: req.headers,
+        body: () => rawBodyOf(req, maxBodyBytes),
+        // A getter: Express computes req.ip (trust proxy, X-Forwarded-For) on every read, and the core rarely reads it.
+        get ip() {
+          return req.ip;
+        },
+      })
       .then((result) => {
         if (!result.ok) return reject(req, res, next, result.error);
         for (const name in result.headers) res.setHeader(name, result.headers[name]!);

@@ -58,7 +58,9 @@ export function keygate(options: KeygateKoaOptions, verifier: Verifier = createV
       target: ctx.originalUrl,
       headers: ctx.headers,
       body: () => rawBodyOf(ctx, maxBodyBytes),
-      ip: ctx.ip,
+      get ip() {
+        return ctx.ip;
+      },
     });
     if (!result.ok) return reject(ctx, result.error);
     ctx.set(result.headers);

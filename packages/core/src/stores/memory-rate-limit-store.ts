@@ -20,7 +20,7 @@ const ENTRY_OVERHEAD_BYTES = 450;
 
 /**
  * The embedded rate-limit store: one process, exact sliding-window logs in an `lru-cache`.
- * `hit` is synchronous inside, so concurrent requests in one process cannot race.
+ * `hit` is synchronous, so concurrent requests in one process cannot race.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly logs: LRUCache<string, SlidingLog>;
@@ -39,20 +39,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.maxBytes = maxBytes;
   }
 
-  hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult> {
+  /** Synchronous: the answer is a value, never a promise (see `RateLimitStore`). */
+  hit(key: string, limit: number, windowMs: number, now: number): RateLimitResult {
     let log = this.logs.get(key);
     if (log === undefined) {
       const size = SlidingLog.bytesFor(limit) + ENTRY_OVERHEAD_BYTES;
       // lru-cache would silently refuse an entry larger than maxSize, and the key would never be counted.
       if (size > this.maxBytes) {
-        return Promise.reject(new RangeError(`MemoryRateLimitStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`));
+        throw new RangeError(`MemoryRateLimitStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`);
       }
       log = new SlidingLog(limit);
       // Accounted at its largest (a full window), so the byte bound holds however the log grows.
       this.logs.set(key, log, { size });
     }
-    const result = log.hit(limit, windowMs, now);
-    return Promise.resolve(result);
+    return log.hit(limit, windowMs, now);
   }
 
   /** Number of keys currently tracked. */

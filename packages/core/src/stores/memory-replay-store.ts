@@ -26,11 +26,12 @@ export class MemoryReplayStore implements ReplayStore {
     this.expiry = new LRUCache<string, number>({ max: maxEntries });
   }
 
-  remember(id: string, ttlMs: number): Promise<boolean> {
+  /** Synchronous: the answer is a value, never a promise (see `ReplayStore`). */
+  remember(id: string, ttlMs: number): boolean {
     const expiresAt = this.expiry.get(id);
     const now = this.now();
-    if (expiresAt !== undefined && expiresAt > now) return Promise.resolve(false);
+    if (expiresAt !== undefined && expiresAt > now) return false;
     this.expiry.set(id, now + ttlMs);
-    return Promise.resolve(true);
+    return true;
   }
 }

@@ -6,13 +6,13 @@ import { KeygateError, type ErrorCode } from './errors.js';
 import { singleHeader } from './headers.js';
 import { parseKeyPair } from './keypair.js';
 import { resolveOptions, type Configuration, type KeygateOptions } from './options.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
+import { setRateLimitHeaders } from './rate-limit-headers.js';
 import { requestIdFor } from './request-id.js';
 import { checkTimestamp, isSignatureShape, verifySignature, type SignableBody } from './signature.js';
 import { guardedStoreCall } from './store-guard.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit-store.js';
 import { MemoryReplayStore } from './stores/memory-replay-store.js';
-import type { AuthContext, Awaitable, KeyRecord, RateLimit, RateLimitResult, RequestInput } from './types.js';
+import type { AuthContext, Awaitable, KeyRecord, RateLimit, RateLimitResult, RequestInput, Scheme } from './types.js';
 
 export type VerifyResult =
   | { ok: true; auth: AuthContext; requestId: string; headers: Record<string, string> }
@@ -51,7 +51,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
     };
 
     try {
-      const identified = await identify(authorization, secretHeader);
+      const pending = identify(authorization, secretHeader);
+      // In-memory stores answer with values: awaiting only promises keeps microtasks off the hot path.
+      const identified = pending instanceof Promise ? await pending : pending;
       if (identified instanceof KeygateError || typeof identified === 'string') return reject(identified);
       const { record, scheme } = identified;
 
@@ -70,10 +72,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
 
       const limit = record.rateLimit ?? config.rateLimit;
       if (limit !== false) {
-        const hit = applyRateLimit(record.id, limit, now);
-        const limited = hit instanceof Promise ? await hit : hit;
-        Object.assign(responseHeaders, limited.headers);
-        if (!limited.allowed) return reject('RATE_LIMIT_EXCEEDED');
+        const hit = applyRateLimit(record.id, limit, now, responseHeaders);
+        const allowed = hit instanceof Promise ? await hit : hit;
+        if (!allowed) return reject('RATE_LIMIT_EXCEEDED');
       }
 
       const auth: AuthContext = {
@@ -94,10 +95,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
     }
   }
 
-  async function identify(
-    authorization: string | null | undefined,
-    secretHeader: string | null | undefined,
-  ): Promise<{ record: KeyRecord; scheme: 'basic' | 'keypair' } | ErrorCode> {
+  function identify(authorization: string | null | undefined, secretHeader: string | null | undefined): Awaitable<Identified> {
     if (typeof authorization !== 'string') return 'INVALID_API_KEY';
     const parts = splitAuthorization(authorization);
     if (parts === undefined) return 'INVALID_API_KEY';
@@ -106,9 +104,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       const parsed = parseBasicCredentials(parts.credentials, config.allowBasicPassword);
       if (!parsed.ok) return 'INVALID_API_KEY';
       const found = config.keyStore.findByKeyHash(sha256Hex(parsed.key));
-      // An in-memory store answers with a value: awaiting only promises keeps a microtask off the hot path.
-      const record = found instanceof Promise ? await found : found;
-      return record?.kind === 'basic' ? { record, scheme: 'basic' } : 'INVALID_API_KEY';
+      return found instanceof Promise ? found.then(basicIdentity) : basicIdentity(found);
     }
 
     if (parts.scheme === 'bearer' && config.keypair) {
@@ -116,10 +112,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
       if (!parsed.ok) return parsed.code;
       if (!config.environments.has(parsed.environment)) return 'ENVIRONMENT_MISMATCH';
       const found = config.keyStore.findByPublicKey(parsed.publicKey);
-      const record = found instanceof Promise ? await found : found;
-      const stored = record?.secretKeyDigest ?? (record?.secretKey !== undefined ? sha256(record.secretKey) : DUMMY_SECRET_DIGEST);
-      const matches = secretMatches(parsed.secretKey, stored);
-      return record?.kind === 'keypair' && matches ? { record, scheme: 'keypair' } : 'INVALID_API_KEY';
+      return found instanceof Promise
+        ? found.then((record) => keyPairIdentity(record, parsed.secretKey))
+        : keyPairIdentity(found, parsed.secretKey);
     }
     return 'INVALID_API_KEY';
   }
@@ -187,9 +182,13 @@ export function createVerifier(options: KeygateOptions): Verifier {
     return body;
   }
 
-  function applyRateLimit(keyId: string, limit: RateLimit, now: number): Awaitable<{ allowed: boolean; headers: Record<string, string> }> {
+  /** Counts the request and sets its rate-limit headers on `headers`; whether it was admitted. */
+  function applyRateLimit(keyId: string, limit: RateLimit, now: number, headers: Record<string, string>): Awaitable<boolean> {
     const windowMs = Math.ceil(limit.windowSeconds * 1000); // stores take whole milliseconds
-    const decided = (result: RateLimitResult) => ({ allowed: result.allowed, headers: rateLimitHeaders(limit, result, now) });
+    const decided = (result: RateLimitResult) => {
+      setRateLimitHeaders(headers, limit, result, now);
+      return result.allowed;
+    };
     const result = guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
       store.hit(keyId, limit.limit, windowMs, now),
     );
@@ -200,6 +199,19 @@ export function createVerifier(options: KeygateOptions): Verifier {
 }
 
 const CLOCK_SKEW_MARGIN_MS = 60_000;
+
+type Identified = { record: KeyRecord; scheme: Scheme } | ErrorCode;
+
+function basicIdentity(record: KeyRecord | undefined): Identified {
+  return record?.kind === 'basic' ? { record, scheme: 'basic' } : 'INVALID_API_KEY';
+}
+
+/** Checks the presented secret even when the public key is unknown, so both failures cost the same. */
+function keyPairIdentity(record: KeyRecord | undefined, presentedSecret: string): Identified {
+  const stored = record?.secretKeyDigest ?? (record?.secretKey !== undefined ? sha256(record.secretKey) : DUMMY_SECRET_DIGEST);
+  const matches = secretMatches(presentedSecret, stored);
+  return record?.kind === 'keypair' && matches ? { record, scheme: 'keypair' } : 'INVALID_API_KEY';
+}
 
 interface SignedHeaders {
   record: KeyRecord;

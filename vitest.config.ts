@@ -14,6 +14,7 @@ export default defineConfig({
     },
   },
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 20_000,

@@ -29,14 +29,16 @@ for (let i = 0; i < 1000; i++) cache.set(`key_${i}`, new SlidingLog(60));
 cache.set('bench_basic', new SlidingLog(60));
 const floorLog = new SlidingLog(60);
 
-const sha256Hex = (value) => createHash('sha256').update(value).digest('hex');
+// The floors use the fastest SHA-256 Node has (the one-shot `crypto.hash`, which keygate uses too), so that a
+// ratio never credits keygate for merely calling a faster API than the floor does.
+const sha256Hex = (value) => hash('sha256', value, 'hex');
 const hmacHex = (value) => createHmac('sha256', SECRET_KEY).update(value).digest('hex');
 const base64Key = () => Buffer.from(basicToken, 'base64').toString('utf8');
 
 const floors = {
   'floor: base64 decode': () => base64Key(),
-  'floor: SHA-256 of a 40-byte key': () => sha256Hex(BASIC_KEY),
-  'floor: SHA-256, crypto.hash one-shot': () => hash('sha256', BASIC_KEY, 'hex'),
+  'floor: SHA-256 of a 40-byte key (crypto.hash one-shot)': () => sha256Hex(BASIC_KEY),
+  'floor: SHA-256 of a 40-byte key (createHash, for reference)': () => createHash('sha256').update(BASIC_KEY).digest('hex'),
   [`floor: HMAC-SHA256 of the ${canonical.length}-byte canonical string`]: () => hmacHex(canonical),
   'floor: crypto.timingSafeEqual (32 B)': () => timingSafeEqual(digestA, digestB),
   'floor: lru-cache get': () => cache.get('bench_basic'),

@@ -59,6 +59,38 @@ describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ success: false, error: { code: 'INVALID_REQUEST' } });
   });
+
+  // Bodies keygate let through (unsigned, or signed and verified) that the app's JSON parser cannot take.
+  const readKey = { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' };
+  it.each([
+    ['a 2 MB body (over the parser limit)', 413, { 'content-type': 'application/json' }, `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`],
+    // Express answers an unknown charset with 415, @koa/bodyparser with 400: either way a client error.
+    ['an unsupported charset', 400, { 'content-type': 'application/json; charset=bogus' }, '{"amount":1}'],
+    ['a gzip claim on plain bytes', 400, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, '{"amount":1}'],
+  ])('answers %s from a valid key with a 4xx (~%i) in the envelope, never 500', async (_, status, headers, body) => {
+    const response = await fetch(`${server.baseUrl}/v1/payments`, { method: 'POST', headers: { ...readKey, ...headers }, body });
+    const json = (await response.json()) as { success: boolean; error: { code: string }; requestId: string };
+    expect(response.status === status || (status === 400 && response.status === 415)).toBe(true);
+    expect(json.success).toBe(false);
+    expect(json.error.code).toMatch(/^(INVALID_REQUEST|BODY_TOO_LARGE|UNSUPPORTED_MEDIA_TYPE)$/);
+    expect(json.requestId).toBe(response.headers.get('x-request-id'));
+    expect(json.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('accepts a 200 KB JSON body (the parser allows what keygate allows)', async () => {
+    const body = JSON.stringify({ amount: 100, currency: 'USD', note: 'x'.repeat(200 * 1024) });
+    const response = await fetch(`${server.baseUrl}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004', 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('answers an unknown route in the envelope', async () => {
+    const missing = await fetch(`${server.baseUrl}/v1/nothing-here`, { headers: readKey });
+    expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND']);
+  });
 });
 
 describe('example configuration', () => {

@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { createVerifier } from '@keygate/core';
 import { keygate, requireScopes, type KeygateKoaOptions } from '@keygate/koa';
 import Koa, { type Context } from 'koa';
 import * as api from '../shared/payments.js';
@@ -19,17 +20,22 @@ export function createApp(options: KeygateKoaOptions): Koa {
   router.get('/v1/settlements', requireScopes('settlements:read'), (ctx) => send(ctx, api.listSettlements(ctx.state.auth!)));
   router.post('/v1/refunds', requireScopes('refunds:write'), (ctx) => send(ctx, api.createRefund(ctx.state.auth!, ctx.request.body)));
 
+  const verifier = createVerifier(options);
   app.use(async (ctx, next) => {
     try {
       await next();
+      // No route (404) or not this method (405, with its Allow header): the API's envelope too.
+      if ((ctx.status === 404 || ctx.status === 405) && ctx.body == null) send(ctx, api.clientError(ctx.status, ctx.state.auth?.requestId ?? ''));
     } catch (error) {
-      // @koa/bodyparser throws 400 for malformed JSON; answer in the API's envelope.
-      if ((error as { status?: number }).status !== 400) throw error;
-      send(ctx, api.malformedJson(ctx.state.auth?.requestId ?? ''));
+      // Body parser errors (400, 413, 415) and anything unexpected (500), in the envelope, keeping x-request-id.
+      const { answer, unexpected } = api.errorAnswer(error, ctx.state.auth?.requestId ?? '');
+      if (unexpected) console.error(error);
+      send(ctx, answer);
     }
   });
-  app.use(keygate(options));
-  app.use(bodyParser({ enableTypes: ['json'] }));
+  app.use(keygate(options, verifier));
+  // The same body cap as keygate's, so a body keygate verified is never refused by the parser for its size.
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: verifier.config.maxBodyBytes }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -193,8 +193,13 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
       expect(body.error.message).toBe('Invalid or revoked API key.');
     });
 
-    it('two Authorization headers: Node keeps only the first, so a valid second one does not rescue a bad first', async () => {
-      const res = await request(app.handler).get('/echo').set('Authorization', ['Basic !!!!', basic(BASIC.valid).authorization!] as unknown as string) // superagent sends an array as repeated headers;
+    it.each([
+      ['a bad one, then a valid one', ['Basic !!!!', basic(BASIC.valid).authorization!]],
+      ['a valid one, then another', [basic(BASIC.valid).authorization!, basic(BASIC.unknown).authorization!]],
+      ['the same valid one twice', [basic(BASIC.valid).authorization!, basic(BASIC.valid).authorization!]],
+    ])('two Authorization headers (%s) → 401: Node would keep the first, a proxy may use the last', async (_, headers) => {
+      // superagent sends an array as repeated headers
+      const res = await request(app.handler).get('/echo').set('Authorization', headers as unknown as string);
       expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });
     });
 

@@ -5,6 +5,7 @@ export { signRequest, DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type S
 export { basicAuthorization } from './basic.js';
 export { errorResponse } from './error-response.js';
 export { peekRequestBody, rawBodyUnavailable } from './node-body.js';
+export { requestHeaders } from './node-headers.js';
 export { scopeCheck, missingScopes } from './scopes.js';
 export { generateApiKey, generateKeyPair } from './keys.js';
 export { MemoryKeyStore } from './stores/memory-key-store.js';

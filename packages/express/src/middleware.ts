@@ -1,4 +1,4 @@
-import { createVerifier, errorResponse, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import { createVerifier, errorResponse, requestHeaders, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rawBodyOf } from './raw-body.js';
 
@@ -31,7 +31,7 @@ export function keygate(options: KeygateExpressOptions, verifier: Verifier = cre
       .verify({
         method: req.method,
         target: req.originalUrl,
-        headers: req.headers,
+        headers: requestHeaders(req),
         body: () => rawBodyOf(req, maxBodyBytes),
         // A getter: Express computes req.ip (trust proxy, X-Forwarded-For) on every read, and the core rarely reads it.
         get ip() {

@@ -1,4 +1,4 @@
-import { createVerifier, errorResponse, peekRequestBody, rawBodyUnavailable, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import { createVerifier, errorResponse, peekRequestBody, rawBodyUnavailable, requestHeaders, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
 import type { Context, Middleware, Next } from 'koa';
 
 export interface KeygateKoaOptions extends KeygateOptions {
@@ -56,7 +56,7 @@ export function keygate(options: KeygateKoaOptions, verifier: Verifier = createV
     const result = await verifier.verify({
       method: ctx.method,
       target: ctx.originalUrl,
-      headers: ctx.headers,
+      headers: requestHeaders(ctx.req),
       body: () => rawBodyOf(ctx, maxBodyBytes),
       get ip() {
         return ctx.ip;

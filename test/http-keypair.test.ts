@@ -226,10 +226,17 @@ describe.each(frameworks)('key pairs over HTTP — $name', (fw) => {
       expect(envelope.error.details).toMatchObject({ reason: 'missing' });
     });
 
-    it('"required" does not apply to Basic keys (no secret to sign with)', async () => {
+    it('"required" accepts key pairs only: a Basic key (no secret to sign with) gets 401, never an unsigned pass', async () => {
       const app = make({ signatures: 'required' });
       const res = await request(app.handler).get('/echo').auth('pk_live_VectorKeyForKeygateTests01', '');
-      expect(expectAdmitted(res).auth).toMatchObject({ scheme: 'basic', signed: false });
+      expectRejection(res, 401, 'INVALID_API_KEY', { presented: ['pk_live_VectorKeyForKeygateTests01'] });
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('"required" together with the Basic scheme is refused when the middleware is built', () => {
+      expect(() => make({ signatures: 'required', schemes: ['basic', 'keypair'] })).toThrow(
+        /option "signatures" is "required", but Basic keys cannot sign requests: set schemes: \["keypair"\]/,
+      );
     });
 
     it('"off": signature headers are ignored, even wrong ones; signed false', async () => {

@@ -10,8 +10,8 @@ export default class SummaryReporter implements Reporter {
     for (const module of testModules) {
       for (const test of module.children.allTests()) count[test.result().state]++;
     }
-    // A module that failed to load has no tests to count: count it as a failure.
-    const brokenModules = testModules.filter((module) => module.state() === 'failed' && [...module.children.allTests()].length === 0).length;
+    // A module that failed outside its tests (an import or a beforeAll) counts as one failure more.
+    const brokenModules = testModules.filter((module) => module.state() === 'failed' && [...module.children.allTests('failed')].length === 0).length;
     console.log(`\n${count.passed} passed, ${count.failed + brokenModules} failed, ${count.skipped + count.pending} skipped`);
   }
 }

@@ -11,11 +11,17 @@ export type SignaturePolicy = 'required' | 'optional' | 'off';
 export interface KeygateOptions {
   /** Where keys come from: a `KeyStore`, keys-file data, or the path of a keys file (read once, at start-up). */
   keys: KeyStore | KeysFile | string;
-  /** Schemes accepted. Default `['basic', 'keypair']`. */
+  /**
+   * Schemes accepted. Default `['basic', 'keypair']`, or `['keypair']` when `signatures` is `required`
+   * (Basic keys have no secret to sign with, so they cannot meet that policy).
+   */
   schemes?: readonly Scheme[];
   /** Environments accepted, e.g. `['live']` in production. Default `['test', 'live']`. */
   environments?: readonly Environment[];
-  /** Request signatures for key pairs: `required`, `optional` (verified when sent) or `off`. Default `optional`. */
+  /**
+   * Request signatures for key pairs: `required`, `optional` (verified when sent) or `off`. Default `optional`.
+   * `required` with `schemes` that include `basic` is refused: those requests could never be signed.
+   */
   signatures?: SignaturePolicy;
   /** Signature header names. Default `X-Pelago-Timestamp` and `X-Pelago-Signature`. */
   signatureHeaders?: { timestamp?: string; signature?: string };
@@ -119,7 +125,11 @@ function resolveKeyStore(keys: KeygateOptions['keys']): KeyStore {
 
 export function resolveOptions(options: KeygateOptions): Configuration {
   if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object');
-  const schemes = subset('schemes', options.schemes, ['basic', 'keypair'] as const);
+  const signatures = oneOf('signatures', options.signatures, ['required', 'optional', 'off'], 'optional');
+  const schemes = subset('schemes', options.schemes ?? (signatures === 'required' ? ['keypair'] : undefined), ['basic', 'keypair'] as const);
+  if (signatures === 'required' && schemes.has('basic')) {
+    invalid('signatures', 'is "required", but Basic keys cannot sign requests: set schemes: ["keypair"], or make signatures "optional"');
+  }
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalid('now', 'must be a function returning Unix milliseconds');
   let rateLimit: RateLimit | false = false;
@@ -142,7 +152,7 @@ export function resolveOptions(options: KeygateOptions): Configuration {
     basic: schemes.has('basic'),
     keypair: schemes.has('keypair'),
     environments: subset('environments', options.environments, ['test', 'live'] as const),
-    signatures: oneOf('signatures', options.signatures, ['required', 'optional', 'off'], 'optional'),
+    signatures,
     timestampHeader: headerName('signatureHeaders.timestamp', options.signatureHeaders?.timestamp, DEFAULT_TIMESTAMP_HEADER),
     signatureHeader: headerName('signatureHeaders.signature', options.signatureHeaders?.signature, DEFAULT_SIGNATURE_HEADER),
     secretHeader: headerName('secretHeader', options.secretHeader, 'X-Api-Secret'),

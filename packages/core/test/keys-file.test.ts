@@ -47,6 +47,7 @@ describe('keys file validation: each malformed file names the entry and field', 
     ['scopes not strings', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', scopes: ['a', 3] }), ['field "scopes"']],
     ['revoked not boolean', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', revoked: 'yes' }), ['field "revoked"']],
     ['bad expiresAt', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: 'tomorrow' }), ['field "expiresAt"']],
+    ['expiresAt without a time zone', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: '2027-01-01T00:00:00' }), ['field "expiresAt"', 'time zone']],
     ['bad rateLimit', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 0, windowSeconds: 60 } }), ['"rateLimit.limit"']],
     ['bad rate window', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 5, windowSeconds: -1 } }), ['"rateLimit.windowSeconds"']],
     ['bad environment', withKeys({ id: 'k', tenant: 'acme', keyHash: `sha256:${'a'.repeat(64)}`, environment: 'prod' }), ['field "environment"']],
@@ -66,8 +67,27 @@ describe('keys file validation: each malformed file names the entry and field', 
     expect(() => readKeysFile(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot be read \(ENOENT\)/);
     writeFileSync(join(dir, 'broken.json'), '{ "tenants": [');
     expect(() => readKeysFile(join(dir, 'broken.json'))).toThrow(/broken\.json: not valid JSON/);
+    writeFileSync(join(dir, 'truncated.json'), '{ "tenants": [');
+    expect(() => readKeysFile(join(dir, 'truncated.json'))).toThrow(/truncated\.json: not valid JSON \(it ends too early\)/);
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(withKeys({ id: 'k', tenant: 'nobody', key: 'pk_live_abcdefgh' })));
     expect(() => createVerifier({ keys: join(dir, 'bad.json') })).toThrow(/bad\.json: keys\[0\] \("k"\): field "tenant"/);
+  });
+
+  it.each([
+    ['a short file', '{"keys": [{"id": "k", "secretKey": sk_live_TOPSECRET}]}', 'line 1, column 36'],
+    ['a long file', `{\n  "tenants": [{ "id": "acme" }],\n  "keys": [\n    { "id": "k", "tenant": "acme", "publicKey": "pk_live_abcdefgh", "secretKey": sk_live_TOPSECRET }\n  ]\n}`, 'line 4, column 82'],
+    ['a trailing comma', '{"tenants": [], "keys": [],}', 'line 1, column 28'],
+  ])('a syntax error in %s is located by line and column, never quoted (it may sit in a secret)', (_, text, location) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keygate-')), 'keys.json');
+    writeFileSync(file, text);
+    expect(() => readKeysFile(file)).toThrow(`keys.json: not valid JSON (syntax error at ${location})`);
+    expect(() => readKeysFile(file)).not.toThrow(/TOPSECRET|OPSEC|sk_live/);
+  });
+
+  it('reads a file saved with a UTF-8 byte order mark', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keygate-')), 'keys.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify(withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh' }))}`);
+    expect(readKeysFile(file).byKeyHash.size).toBe(1);
   });
 
   it('stores Basic keys only as hashes, and keyHash entries verify', async () => {

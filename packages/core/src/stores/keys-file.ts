@@ -41,6 +41,7 @@ export interface LoadedKeys {
 const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit']);
 const TENANT_FIELDS = new Set(['id', 'status']);
 const KEY_HASH = /^sha256:([0-9a-fA-F]{64})$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // What may stand in a key: printable ASCII without the Basic separator ':' (a header is ASCII).
 const KEY_CHARS = /^[\x21-\x39\x3b-\x7e]{8,512}$/;
 
@@ -51,13 +52,35 @@ export function readKeysFile(path: string): LoadedKeys {
   } catch (error) {
     throw new KeysFileError(`keys file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  // Editors on Windows may save a UTF-8 byte order mark, which JSON.parse refuses.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new KeysFileError(`keys file ${path}: not valid JSON (${(error as Error).message})`);
+    throw new KeysFileError(`keys file ${path}: not valid JSON (${jsonErrorLocation(text, (error as Error).message)})`);
   }
   return parseKeysFile(data, `keys file ${path}`);
+}
+
+/**
+ * Where a JSON syntax error is, as "line L, column C". V8's message quotes the text around the error, which
+ * in a keys file may be a secret, so it is never shown: it is only used to find the position.
+ */
+function jsonErrorLocation(text: string, message: string): string {
+  let position: number | undefined;
+  const at = /at position (\d+)/.exec(message);
+  const quoted = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (at) position = Number(at[1]);
+  else if (quoted) {
+    const [, token, cutBefore, excerpt, cutAfter] = quoted as unknown as [string, string, string | undefined, string, string | undefined];
+    const start = text.indexOf(excerpt);
+    // V8 quotes up to 10 characters either side of the error.
+    if (start >= 0) position = cutBefore ? start + 10 : cutAfter ? excerpt.length - 10 : text.indexOf(token);
+  }
+  if (position === undefined || position < 0) return message.startsWith('Unexpected end') ? 'it ends too early' : 'syntax error';
+  const before = text.slice(0, position);
+  return `syntax error at line ${before.split('\n').length}, column ${position - before.lastIndexOf('\n')}`;
 }
 
 /** Validates keys-file data. `source` prefixes every error message (e.g. the file name). */
@@ -189,8 +212,9 @@ function parseOptionalBoolean(value: unknown, where: string, field: string, fail
 
 function parseExpiresAt(value: unknown, where: string, fail: Fail): number | undefined {
   if (value === undefined) return undefined;
-  const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) fail(where, 'field "expiresAt" must be an ISO 8601 time such as "2027-01-31T00:00:00Z"');
+  // A time zone is required: without one, Date.parse reads the time in the server's own zone.
+  const time = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) fail(where, 'field "expiresAt" must be an ISO 8601 time with a time zone, such as "2027-01-31T00:00:00Z"');
   return time;
 }
 

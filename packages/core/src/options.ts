@@ -123,6 +123,25 @@ function resolveKeyStore(keys: KeygateOptions['keys']): KeyStore {
   return invalid('keys', 'must be a KeyStore, keys-file data { tenants, keys } or the path of a keys file');
 }
 
+/**
+ * With the memory rate-limit store, a limit too large for its byte bound would fail every request of the
+ * key; say so at start-up instead, naming the option or the key.
+ */
+function checkLimitsFit(store: RateLimitStore, keyStore: KeyStore, rateLimit: RateLimit | false): void {
+  if (!(store instanceof MemoryRateLimitStore)) return;
+  const fits = (limit: number, what: string) => {
+    try {
+      store.bytesPerKey(limit);
+    } catch (error) {
+      throw new TypeError(`keygate: ${what} is too large for the memory rate-limit store (${(error as Error).message}): lower it or raise maxBytes`);
+    }
+  };
+  if (rateLimit !== false) fits(rateLimit.limit, 'option "rateLimit.limit"');
+  if (keyStore instanceof MemoryKeyStore) {
+    for (const record of keyStore.records()) if (record.rateLimit) fits(record.rateLimit.limit, `key "${record.id}": field "rateLimit.limit"`);
+  }
+}
+
 export function resolveOptions(options: KeygateOptions): Configuration {
   if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object');
   const signatures = oneOf('signatures', options.signatures, ['required', 'optional', 'off'], 'optional');
@@ -147,8 +166,11 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   const challenges: string[] = [];
   if (schemes.has('basic')) challenges.push(`Basic realm="${realm}", charset="UTF-8"`);
   if (schemes.has('keypair')) challenges.push(`Bearer realm="${realm}"`);
+  const keyStore = resolveKeyStore(options.keys);
+  const rateLimitStore = options.rateLimitStore ?? new MemoryRateLimitStore();
+  checkLimitsFit(rateLimitStore, keyStore, rateLimit);
   return {
-    keyStore: resolveKeyStore(options.keys),
+    keyStore,
     basic: schemes.has('basic'),
     keypair: schemes.has('keypair'),
     environments: subset('environments', options.environments, ['test', 'live'] as const),
@@ -159,7 +181,7 @@ export function resolveOptions(options: KeygateOptions): Configuration {
     replayWindowMs: positive('replayWindowSeconds', options.replayWindowSeconds, 300) * 1000,
     replayStore: options.replayStore ?? new MemoryReplayStore({ now }),
     rateLimit,
-    rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
+    rateLimitStore,
     failOpen: oneOf('onStoreFailure', options.onStoreFailure, ['closed', 'open'], 'closed') === 'open',
     onStoreError: options.onStoreError ?? ((error) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`)),
     allowBasicPassword: options.allowBasicPassword ?? false,

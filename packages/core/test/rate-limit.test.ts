@@ -179,9 +179,21 @@ describe('memory store byte bound', () => {
 });
 
 describe('limits too large for the memory bound', () => {
-  it('fail loudly (503 + reported error) instead of silently never counting', async () => {
+  it('are refused at start-up, naming the option or the key of the keys file', () => {
+    expect(() => setup({ rateLimit: { limit: 9_000_000, windowSeconds: 60 } })).toThrow(
+      /option "rateLimit.limit" is too large for the memory rate-limit store \(.*a limit of 9000000 needs 72000450 bytes per key, more than maxBytes \(67108864\)\): lower it or raise maxBytes/,
+    );
+    const file = keysFile();
+    file.keys.push({ id: 'key_huge', tenant: 'acme', key: 'pk_live_HugeLimitKey0000000001', rateLimit: { limit: 10_000_000, windowSeconds: 60 } });
+    expect(() => createVerifier({ keys: file })).toThrow(/key "key_huge": field "rateLimit.limit" is too large for the memory rate-limit store/);
+    // The same limit fits a store given a larger bound.
+    expect(() => createVerifier({ keys: file, rateLimitStore: new MemoryRateLimitStore({ maxBytes: 2 ** 30 }) })).not.toThrow();
+  });
+
+  it('from a key store that cannot be listed, fail loudly per request (503 + reported error), never silently uncounted', async () => {
     const errors: unknown[] = [];
-    const { verifier } = setup({ rateLimit: { limit: 9_000_000, windowSeconds: 60 }, onStoreError: (error) => errors.push(error) });
+    const record = { id: 'key_db', tenantId: 'acme', tenantStatus: 'active', kind: 'basic', environment: 'live', rateLimit: { limit: 9_000_000, windowSeconds: 60 } } as const;
+    const { verifier } = setup({ keys: { findByKeyHash: () => record, findByPublicKey: () => undefined }, onStoreError: (error) => errors.push(error) });
     const result = await verifier.verify(basic);
     expect(!result.ok && result.error.code).toBe('AUTH_UNAVAILABLE');
     expect(String(errors[0])).toMatch(/limit of 9000000 needs .* more than maxBytes/);

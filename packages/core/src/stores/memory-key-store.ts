@@ -25,6 +25,12 @@ export class MemoryKeyStore implements KeyStore {
     return this.keys.byPublicKey.get(publicKey);
   }
 
+  /** Every key record held (for start-up checks). */
+  *records(): IterableIterator<KeyRecord> {
+    yield* this.keys.byKeyHash.values();
+    yield* this.keys.byPublicKey.values();
+  }
+
   get size(): number {
     return this.keys.byKeyHash.size + this.keys.byPublicKey.size;
   }

@@ -43,16 +43,24 @@ export class MemoryRateLimitStore implements RateLimitStore {
   hit(key: string, limit: number, windowMs: number, now: number): RateLimitResult {
     let log = this.logs.get(key);
     if (log === undefined) {
-      const size = SlidingLog.bytesFor(limit) + ENTRY_OVERHEAD_BYTES;
-      // lru-cache would silently refuse an entry larger than maxSize, and the key would never be counted.
-      if (size > this.maxBytes) {
-        throw new RangeError(`MemoryRateLimitStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`);
-      }
+      const size = this.bytesPerKey(limit);
       log = new SlidingLog(limit);
       // Accounted at its largest (a full window), so the byte bound holds however the log grows.
       this.logs.set(key, log, { size });
     }
     return log.hit(limit, windowMs, now);
+  }
+
+  /**
+   * Bytes one key is accounted at for `limit`. Throws a `RangeError` when that is over `maxBytes`: lru-cache
+   * would silently refuse such an entry, and the key would never be counted.
+   */
+  bytesPerKey(limit: number): number {
+    const size = SlidingLog.bytesFor(limit) + ENTRY_OVERHEAD_BYTES;
+    if (size > this.maxBytes) {
+      throw new RangeError(`MemoryRateLimitStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`);
+    }
+    return size;
   }
 
   /** Number of keys currently tracked. */

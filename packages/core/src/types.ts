@@ -90,7 +90,7 @@ export interface RateLimitStore {
   /**
    * Admit and count one request for `key` if fewer than `limit` requests were admitted in
    * `(now - windowMs, now]`.
-   * @param key   the key id, already namespaced by the verifier; never a raw secret
+   * @param key   the key id (`KeyRecord.id`, unique per key store); never a raw secret
    * @param limit the number of requests allowed per window
    * @param windowMs the window length in milliseconds
    * @param now  current Unix time in milliseconds (from the verifier's clock)

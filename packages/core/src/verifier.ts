@@ -238,7 +238,8 @@ function credentialsIn(authorization: string | null | undefined, secret: string 
     const parts = splitAuthorization(authorization);
     if (parts) {
       found.push(authorization.trim(), parts.credentials);
-      if (parts.scheme === 'basic') found.push(Buffer.from(parts.credentials, 'base64').toString('utf8').split(':')[0] ?? '');
+      // The user id and, where allowBasicPassword ignores it, the password.
+      if (parts.scheme === 'basic') found.push(...Buffer.from(parts.credentials, 'base64').toString('utf8').split(':'));
     }
   }
   if (typeof secret === 'string') found.push(secret);

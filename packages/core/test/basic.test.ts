@@ -130,6 +130,14 @@ describe('request ids', () => {
     expect(bare.requestId).toMatch(uuid);
   });
 
+  it('never echoes a Basic password that allowBasicPassword ignores', async () => {
+    const lenient = createVerifier({ keys: keysFile(), rateLimit: false, allowBasicPassword: true });
+    const authorization = `Basic ${Buffer.from(`${VECTOR_KEY}:MyPassword12345`).toString('base64')}`;
+    const result = await lenient.verify({ method: 'GET', target: '/', headers: { authorization, 'x-request-id': 'MyPassword12345' } });
+    expect(result.ok).toBe(true);
+    expect(result.requestId).not.toBe('MyPassword12345');
+  });
+
   it('never trusts the incoming id when told not to', async () => {
     const strict = createVerifier({ keys: keysFile(), rateLimit: false, trustRequestId: false });
     const result = await strict.verify({ method: 'GET', target: '/', headers: { 'x-request-id': 'req_12345678' } });

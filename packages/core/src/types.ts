@@ -24,7 +24,10 @@ export interface RequestInput {
    * signature must be verified). `undefined` means "no body".
    */
   body?: Uint8Array | string | (() => Promise<Uint8Array | string | undefined>) | undefined;
-  /** The client's address, for logs and future per-address limits; not used for decisions yet. */
+  /**
+   * The client's address, for future per-address limits. No decision uses it yet, so the adapters leave it
+   * out (Express computes `req.ip` through its trust-proxy rules on every read).
+   */
   ip?: string | undefined;
 }
 

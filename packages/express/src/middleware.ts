@@ -33,10 +33,6 @@ export function keygate(options: KeygateExpressOptions, verifier: Verifier = cre
         target: req.originalUrl,
         headers: requestHeaders(req),
         body: () => rawBodyOf(req, maxBodyBytes),
-        // A getter: Express computes req.ip (trust proxy, X-Forwarded-For) on every read, and the core rarely reads it.
-        get ip() {
-          return req.ip;
-        },
       })
       .then((result) => {
         if (!result.ok) return reject(req, res, next, result.error);

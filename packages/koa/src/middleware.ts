@@ -58,9 +58,6 @@ export function keygate(options: KeygateKoaOptions, verifier: Verifier = createV
       target: ctx.originalUrl,
       headers: requestHeaders(ctx.req),
       body: () => rawBodyOf(ctx, maxBodyBytes),
-      get ip() {
-        return ctx.ip;
-      },
     });
     if (!result.ok) return reject(ctx, result.error);
     ctx.set(result.headers);

@@ -101,6 +101,12 @@ describe('example configuration', () => {
     await expect(startExample('express', { KEYGATE_KEYS: file })).rejects.toThrow(/exited with 1:[\s\S]*keys\.json: keys\[0\] \("k1"\): field "secretKey"/);
   });
 
+  it('stops at start, naming the key, when a rate limit cannot fit the memory store', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keygate-example-')), 'keys.json');
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'acme' }], keys: [{ id: 'k_huge', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 10_000_000, windowSeconds: 60 } }] }));
+    await expect(startExample('koa', { KEYGATE_KEYS: file })).rejects.toThrow(/exited with 1:[\s\S]*key "k_huge": field "rateLimit.limit" is too large/);
+  });
+
   it('rejects a bad KEYGATE_SIGNATURES value at start', async () => {
     await expect(startExample('koa', { KEYGATE_SIGNATURES: 'always' })).rejects.toThrow(/KEYGATE_SIGNATURES must be required, optional or off/);
   });

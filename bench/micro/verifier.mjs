@@ -59,31 +59,47 @@ function verifier(rateLimit, signatures = 'optional') {
 const basicRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: BASIC_AUTHORIZATION } };
 const pairRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY } };
 
+// Signed requests are made (untimed) in chunks this small just before they are verified, so each is as
+// warm in the CPU caches as a request a server has just parsed. (Made 40 000 at a time, every request was
+// cold in memory: a harness cost no server pays, about 1.5 µs per call here.)
+const SIGNED_CHUNK = 500;
+
+function signedRequests(name, n) {
+  return Array.from({ length: n }, (_, i) => {
+    const body = jsonBody(`${name}-${clock}-${i}`);
+    const headers = signedHeaders(body, clock + (i + 1) * 1000);
+    return { method: 'POST', target: SIGNED_PATH, headers, body: Buffer.from(body) };
+  });
+}
+
 /**
- * A verifier case (its verifier built only when the case runs); without a fixed `request` it gets n fresh
- * signed requests before each timed batch (untimed).
+ * A verifier case (its verifier built only when the case runs); without a fixed `request` it verifies fresh
+ * signed requests, made in untimed chunks.
  */
 function verifyCase(name, makeVerifier, request) {
   if (options.only && !options.only.includes(name)) return undefined;
   const instance = makeVerifier();
-  let requests = [];
+  const timed = (requests, n) =>
+    timeAsync(async (i) => {
+      tick();
+      const result = await instance.verify(requests ? requests[i] : request);
+      if (!result.ok) throw new Error(`${name}: ${result.error.code}`);
+    }, n);
+  let prepared;
   return {
     name,
-    prepare: request
-      ? undefined
-      : (n) => {
-          requests = Array.from({ length: n }, (_, i) => {
-            const body = jsonBody(`${name}-${clock}-${i}`);
-            const headers = signedHeaders(body, clock + (i + 1) * 1000);
-            return { method: 'POST', target: SIGNED_PATH, headers, body: Buffer.from(body) };
-          });
-        },
-    measure: (n) =>
-      timeAsync(async (i) => {
-        tick();
-        const result = await instance.verify(request ?? requests[i]);
-        if (!result.ok) throw new Error(`${name}: ${result.error.code}`);
-      }, n),
+    // The profiler cannot leave the chunks' signing out, so a profiled batch is made beforehand in one go.
+    prepareForProfile: request ? undefined : (n) => (prepared = signedRequests(name, n)),
+    measure: async (n) => {
+      if (request) return timed(undefined, n);
+      if (prepared) return timed(prepared.splice(0), n);
+      let total = 0;
+      for (let done = 0; done < n; done += SIGNED_CHUNK) {
+        const size = Math.min(SIGNED_CHUNK, n - done);
+        total += (await timed(signedRequests(name, size), size)) * size;
+      }
+      return total / n;
+    },
   };
 }
 
@@ -99,9 +115,9 @@ const cases = [
 
 /** One case, warmed up, then one batch of `iterations` under the profiler. */
 async function profileOne([c]) {
-  await c.prepare?.(options.iterations);
+  c.prepareForProfile?.(options.iterations);
   await c.measure(options.iterations);
-  await c.prepare?.(options.iterations);
+  c.prepareForProfile?.(options.iterations);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');

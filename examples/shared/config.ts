@@ -13,7 +13,7 @@ const DEMO_KEYS = fileURLToPath(new URL('./demo-keys.json', import.meta.url));
 
 /** Reads the example's environment variables. Throws an Error naming the variable when one is invalid. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
-  const port = Number(env.PORT ?? 3000);
+  const port = Number(env.PORT || 3000); // unset or empty: 3000
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
 
   const signatures = (env.KEYGATE_SIGNATURES ?? 'optional') as SignaturePolicy;

@@ -8,14 +8,17 @@ import { sharedStores } from './stores.js';
 export async function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): Promise<void> {
   let config;
   let stores;
+  let handler;
   try {
     config = configFromEnv();
     stores = await sharedStores(config.redisUrl);
+    // keygate validates its options here: a bad combination stops the server with the option's name.
+    handler = listener({ ...config.keygate, ...stores.options });
   } catch (error) {
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);
   }
-  const server = createServer(listener({ ...config.keygate, ...stores.options }));
+  const server = createServer(handler);
   server.listen(config.port, () => {
     const address = server.address();
     const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;

@@ -12,7 +12,7 @@ export async function sharedStores(redisUrl: string | undefined): Promise<{ opti
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw new Error(`REDIS_URL: cannot connect to Redis (${(error as Error).message})`);
+    throw new Error(`REDIS_URL: cannot connect to Redis at ${redisHost(redisUrl)} (${(error as Error).message})`);
   }
   const { rateLimitStore, replayStore } = createRedisStores({ client });
   return {
@@ -21,4 +21,14 @@ export async function sharedStores(redisUrl: string | undefined): Promise<{ opti
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** `host:port` of a Redis URL, never its password. */
+function redisHost(redisUrl: string): string {
+  try {
+    const url = new URL(redisUrl);
+    return `${url.hostname}:${url.port || 6379}`;
+  } catch {
+    return '(an unparsable URL)';
+  }
 }

@@ -12,16 +12,17 @@ export function guardedStoreCall<S, T>(
   onStoreError: (error: unknown) => void,
   call: (store: S) => Awaitable<T>,
 ): Awaitable<T> {
-  const failed = (error: unknown): Awaitable<T> => {
-    onStoreError(error);
-    if (fallback === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
-    return call(fallback);
-  };
   let answer: Awaitable<T>;
   try {
     answer = call(store);
   } catch (error) {
-    return failed(error);
+    return failedOver(error, fallback, onStoreError, call);
   }
-  return answer instanceof Promise ? answer.then(undefined, failed) : answer;
+  return answer instanceof Promise ? answer.then(undefined, (error: unknown) => failedOver(error, fallback, onStoreError, call)) : answer;
+}
+
+function failedOver<S, T>(error: unknown, fallback: S | undefined, onStoreError: (error: unknown) => void, call: (store: S) => Awaitable<T>): Awaitable<T> {
+  onStoreError(error);
+  if (fallback === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
+  return call(fallback);
 }

@@ -40,33 +40,25 @@ export function createVerifier(options: KeygateOptions): Verifier {
     const secretHeader = singleHeader(headers, config.secretHeader, config.maxHeaderLength);
     // An oversized or repeated credential header is never decoded, so it cannot be checked against the id either.
     const checkable = authorization !== null && secretHeader !== null;
-    const requestId = requestIdFor(headers, config.trustRequestId && checkable, () => credentialsIn(authorization, secretHeader));
+    const requestId = requestIdFor(headers, config.trustRequestId && checkable, authorization, secretHeader);
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
-    const reject = (error: KeygateError | ErrorCode): VerifyResult => {
-      const failure = typeof error === 'string' ? new KeygateError(error) : error;
-      failure.requestId = requestId;
-      failure.headers = { ...responseHeaders, ...failure.headers };
-      if (failure.status === 401) failure.headers['www-authenticate'] = config.wwwAuthenticate;
-      return { ok: false, error: failure, requestId, headers: failure.headers };
-    };
 
     try {
       const pending = identify(authorization, secretHeader);
       // In-memory stores answer with values: awaiting only promises keeps microtasks off the hot path.
       const identified = pending instanceof Promise ? await pending : pending;
-      if (identified instanceof KeygateError || typeof identified === 'string') return reject(identified);
+      if (typeof identified === 'string') return rejection(identified, requestId, responseHeaders);
       const { record, scheme } = identified;
 
       const now = Math.floor(config.now());
-      if (record.revoked === true || (record.expiresAt !== undefined && record.expiresAt <= now)) return reject('INVALID_API_KEY');
-      if (record.tenantStatus !== 'active') return reject('TENANT_INACTIVE');
-      if (record.environment !== null && !config.environments.has(record.environment)) return reject('ENVIRONMENT_MISMATCH');
+      const refused = refusal(record, now);
+      if (refused !== undefined) return rejection(refused, requestId, responseHeaders);
 
       let signed = false;
       if (scheme === 'keypair' && config.signatures !== 'off') {
         const checked = checkSignature(request, record, now);
         const outcome = checked instanceof Promise ? await checked : checked;
-        if (outcome !== true && outcome !== false) return reject(outcome);
+        if (outcome !== true && outcome !== false) return rejection(outcome, requestId, responseHeaders);
         signed = outcome;
       }
 
@@ -74,7 +66,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       if (limit !== false) {
         const hit = applyRateLimit(record.id, limit, now, responseHeaders);
         const allowed = hit instanceof Promise ? await hit : hit;
-        if (!allowed) return reject('RATE_LIMIT_EXCEEDED');
+        if (!allowed) return rejection('RATE_LIMIT_EXCEEDED', requestId, responseHeaders);
       }
 
       const auth: AuthContext = {
@@ -88,11 +80,28 @@ export function createVerifier(options: KeygateOptions): Verifier {
       };
       return { ok: true, auth, requestId, headers: responseHeaders };
     } catch (error) {
-      if (error instanceof KeygateError) return reject(error);
+      if (error instanceof KeygateError) return rejection(error, requestId, responseHeaders);
       // A key store or body reader that threw: a server-side fault, never a crash or a leaked detail.
       config.onStoreError(error);
-      return reject('AUTH_UNAVAILABLE');
+      return rejection('AUTH_UNAVAILABLE', requestId, responseHeaders);
     }
+  }
+
+  /** Why a key that was found and proven is refused all the same, if it is. */
+  function refusal(record: KeyRecord, now: number): ErrorCode | undefined {
+    if (record.revoked === true || (record.expiresAt !== undefined && record.expiresAt <= now)) return 'INVALID_API_KEY';
+    if (record.tenantStatus !== 'active') return 'TENANT_INACTIVE';
+    if (record.environment !== null && !config.environments.has(record.environment)) return 'ENVIRONMENT_MISMATCH';
+    return undefined;
+  }
+
+  /** The rejection for `error`, carrying the request id and the headers gathered so far. */
+  function rejection(error: KeygateError | ErrorCode, requestId: string, responseHeaders: Record<string, string>): VerifyResult {
+    const failure = typeof error === 'string' ? new KeygateError(error) : error;
+    failure.requestId = requestId;
+    failure.headers = { ...responseHeaders, ...failure.headers };
+    if (failure.status === 401) failure.headers['www-authenticate'] = config.wwwAuthenticate;
+    return { ok: false, error: failure, requestId, headers: failure.headers };
   }
 
   function identify(authorization: string | null | undefined, secretHeader: string | null | undefined): Awaitable<Identified> {
@@ -185,14 +194,12 @@ export function createVerifier(options: KeygateOptions): Verifier {
   /** Counts the request and sets its rate-limit headers on `headers`; whether it was admitted. */
   function applyRateLimit(keyId: string, limit: RateLimit, now: number, headers: Record<string, string>): Awaitable<boolean> {
     const windowMs = Math.ceil(limit.windowSeconds * 1000); // stores take whole milliseconds
-    const decided = (result: RateLimitResult) => {
-      setRateLimitHeaders(headers, limit, result, now);
-      return result.allowed;
-    };
     const result = guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
       store.hit(keyId, limit.limit, windowMs, now),
     );
-    return result instanceof Promise ? result.then(decided) : decided(result);
+    return result instanceof Promise
+      ? result.then((answer) => admitted(answer, limit, now, headers))
+      : admitted(result, limit, now, headers);
   }
 
   return { verify, config };
@@ -220,6 +227,11 @@ interface SignedHeaders {
   signature: string;
 }
 
+function admitted(result: RateLimitResult, limit: RateLimit, now: number, headers: Record<string, string>): boolean {
+  setRateLimitHeaders(headers, limit, result, now);
+  return result.allowed;
+}
+
 const replayOutcome = (fresh: boolean): true | KeygateError => (fresh ? true : new KeygateError('REPLAYED_REQUEST'));
 
 // A prepared HMAC key per key record saves the key setup on every signed request.
@@ -229,19 +241,4 @@ function hmacKeyFor(record: KeyRecord): KeyObject {
   let key = hmacKeys.get(record);
   if (key === undefined) hmacKeys.set(record, (key = createSecretKey(Buffer.from(record.secretKey ?? '', 'utf8'))));
   return key;
-}
-
-/** The credential strings a request presented, so that none of them is ever echoed as a request id. */
-function credentialsIn(authorization: string | null | undefined, secret: string | null | undefined): string[] {
-  const found: string[] = [];
-  if (typeof authorization === 'string') {
-    const parts = splitAuthorization(authorization);
-    if (parts) {
-      found.push(authorization.trim(), parts.credentials);
-      // The user id and, where allowBasicPassword ignores it, the password.
-      if (parts.scheme === 'basic') found.push(...Buffer.from(parts.credentials, 'base64').toString('utf8').split(':'));
-    }
-  }
-  if (typeof secret === 'string') found.push(secret);
-  return found;
 }

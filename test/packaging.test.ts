@@ -64,6 +64,19 @@ describe('published packages', () => {
     expect(JSON.parse(output)).toEqual([true, 'function', 'function', 'function', 'function']);
   });
 
+  it('require() from CommonJS (Node ≥ 20.19 loads the ESM build; no separate CJS build to drift)', () => {
+    const script = `
+      const core = require('@keygate/core');
+      const { keygate } = require('@keygate/express');
+      const { requireScopes } = require('@keygate/koa');
+      const { createRedisStores } = require('@keygate/redis');
+      const verifier = core.createVerifier({ keys: { tenants: [{ id: 't' }], keys: [{ id: 'k', tenant: 't', key: 'pk_live_packaged0001' }] } });
+      verifier.verify({ method: 'GET', target: '/', headers: { authorization: core.basicAuthorization('pk_live_packaged0001') } })
+        .then((result) => console.log(JSON.stringify([result.ok, typeof keygate, typeof requireScopes, typeof createRedisStores])));`;
+    const output = execFileSync(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', script], { cwd: app, encoding: 'utf8' });
+    expect(JSON.parse(output)).toEqual([true, 'function', 'function', 'function']);
+  });
+
   it('compile from strict TypeScript, with req.auth and ctx.state.auth typed', () => {
     writeFileSync(
       join(app, 'consumer.ts'),

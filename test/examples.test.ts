@@ -114,6 +114,9 @@ describe('example configuration', () => {
   it('KEYGATE_SIGNATURES=required and KEYGATE_ENVIRONMENTS=live take effect', async () => {
     const server = await startExample('express', { KEYGATE_SIGNATURES: 'required', KEYGATE_ENVIRONMENTS: 'live' });
     try {
+      // Only commands that can succeed are printed: no Basic keys, no unsigned key pairs.
+      expect(server.banner).not.toMatch(/^curl /m);
+      expect(server.banner).toContain('client.mjs');
       const pair = { authorization: 'Bearer pk_live_DemoPairPublicKey00000005', 'x-api-secret': 'sk_live_DemoPairSecretKey00000005' };
       const unsigned = await fetch(`${server.baseUrl}/v1/payments`, { headers: pair });
       expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('INVALID_SIGNATURE');

@@ -3,6 +3,7 @@
  * Every rejection is checked for status, code, the envelope, x-request-id, WWW-Authenticate and that no
  * credential is echoed (see `expectRejection`).
  */
+import { connect } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIC, basic, basicHeaderVectors, expectAdmitted, expectRejection, keysFile } from './support/fixtures.js';
@@ -201,6 +202,27 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
       // superagent sends an array as repeated headers
       const res = await request(app.handler).get('/echo').set('Authorization', headers as unknown as string);
       expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });
+    });
+
+    it('two Authorization headers in different letter cases → 401 too', async () => {
+      const server = await listen(app.handler);
+      try {
+        const { port } = new URL(server.url);
+        const valid = basic(BASIC.valid).authorization!;
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () =>
+            socket.end(`GET /echo HTTP/1.1\r\nHost: localhost\r\nauthorization: ${valid}\r\nAUTHORIZATION: ${valid}\r\nConnection: close\r\n\r\n`),
+          );
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+        });
+        expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+        expect(answer).toContain('"code":"INVALID_API_KEY"');
+      } finally {
+        await server.close();
+      }
     });
 
     it('all refusals of one verifier carry the same WWW-Authenticate and fresh UUID request ids', async () => {

@@ -233,10 +233,12 @@ describe.each(frameworks)('key pairs over HTTP — $name', (fw) => {
       expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
     });
 
-    it('"required" together with the Basic scheme is refused when the middleware is built', () => {
-      expect(() => make({ signatures: 'required', schemes: ['basic', 'keypair'] })).toThrow(
-        /option "signatures" is "required", but Basic keys cannot sign requests: set schemes: \["keypair"\]/,
-      );
+    it('"required" with the Basic scheme listed explicitly: key pairs must sign, Basic keys pass unsigned', async () => {
+      const app = make({ signatures: 'required', schemes: ['basic', 'keypair'] });
+      const res = await request(app.handler).get('/echo').auth('pk_live_VectorKeyForKeygateTests01', '');
+      expect(expectAdmitted(res).auth).toMatchObject({ scheme: 'basic', signed: false });
+      const unsigned = await request(app.handler).get('/echo').set(pairHeaders(TEST));
+      expectRejection(unsigned, 401, 'INVALID_SIGNATURE', { presented: [TEST.secretKey] });
     });
 
     it('"off": signature headers are ignored, even wrong ones; signed false', async () => {

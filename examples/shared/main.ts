@@ -22,7 +22,7 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
   server.listen(config.port, () => {
     const address = server.address();
     const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
-    console.log(config.demo ? demoCommands(baseUrl, name) : `keygate ${name} example listening on ${baseUrl}`);
+    console.log(config.demo ? demoCommands(baseUrl, name, config.keygate.signatures ?? 'optional') : `keygate ${name} example listening on ${baseUrl}`);
     if (config.redisUrl) console.log('rate limits and replay protection are shared through Redis (REDIS_URL)');
   });
   const stop = () => server.close(() => void stores.close());

@@ -23,12 +23,13 @@ export async function sharedStores(redisUrl: string | undefined): Promise<{ opti
   };
 }
 
-/** `host:port` of a Redis URL, never its password. */
+/** `host:port` of a `redis://` URL, never its password. */
 function redisHost(redisUrl: string): string {
   try {
     const url = new URL(redisUrl);
-    return `${url.hostname}:${url.port || 6379}`;
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return `${url.hostname}:${url.port || 6379}`;
   } catch {
-    return '(an unparsable URL)';
+    // reported below
   }
+  return '(REDIS_URL is not a redis:// or rediss:// URL)';
 }

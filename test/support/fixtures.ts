@@ -5,12 +5,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { basicAuthorization, signRequest, type KeysFile } from '@keygate/core';
 import { expect } from 'vitest';
-
-// ---------------------------------------------------------------------------------------------------------
-// Shared vectors (/work/shared/vectors, i.e. ../../../shared/vectors from test/support)
-
 import { VECTOR_NOW } from './vectors.js';
 
+// The shared test vectors (../shared/vectors beside the repository), loaded in vectors.ts.
 export { basicHeaderVectors, signatureVectors, VECTOR_NOW, type BasicHeaderVector, type SignatureVector } from './vectors.js';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -13,15 +13,13 @@ export interface KeygateOptions {
   keys: KeyStore | KeysFile | string;
   /**
    * Schemes accepted. Default `['basic', 'keypair']`, or `['keypair']` when `signatures` is `required`
-   * (Basic keys have no secret to sign with, so they cannot meet that policy).
+   * (Basic keys have no secret to sign with). Listing `basic` explicitly with `required` accepts Basic keys
+   * unsigned beside signed key pairs.
    */
   schemes?: readonly Scheme[];
   /** Environments accepted, e.g. `['live']` in production. Default `['test', 'live']`. */
   environments?: readonly Environment[];
-  /**
-   * Request signatures for key pairs: `required`, `optional` (verified when sent) or `off`. Default `optional`.
-   * `required` with `schemes` that include `basic` is refused: those requests could never be signed.
-   */
+  /** Request signatures for key pairs: `required`, `optional` (verified when sent) or `off`. Default `optional`. */
   signatures?: SignaturePolicy;
   /** Signature header names. Default `X-Pelago-Timestamp` and `X-Pelago-Signature`. */
   signatureHeaders?: { timestamp?: string; signature?: string };
@@ -70,7 +68,9 @@ export interface Configuration {
   replayStore: ReplayStore;
   rateLimit: RateLimit | false;
   rateLimitStore: RateLimitStore;
-  failOpen: boolean;
+  /** `onStoreFailure: 'open'`: the in-process stores used while the configured ones fail. */
+  fallbackRateLimitStore: MemoryRateLimitStore | undefined;
+  fallbackReplayStore: MemoryReplayStore | undefined;
   onStoreError: (error: unknown) => void;
   allowBasicPassword: boolean;
   maxHeaderLength: number;
@@ -127,13 +127,16 @@ function resolveKeyStore(keys: KeygateOptions['keys']): KeyStore {
  * With the memory rate-limit store, a limit too large for its byte bound would fail every request of the
  * key; say so at start-up instead, naming the option or the key.
  */
-function checkLimitsFit(store: RateLimitStore, keyStore: KeyStore, rateLimit: RateLimit | false): void {
+function checkLimitsFit(store: RateLimitStore | undefined, storeName: string, keyStore: KeyStore, rateLimit: RateLimit | false): void {
   if (!(store instanceof MemoryRateLimitStore)) return;
   const fits = (limit: number, what: string) => {
     try {
       store.bytesPerKey(limit);
     } catch (error) {
-      throw new TypeError(`keygate: ${what} is too large for the memory rate-limit store (${(error as Error).message}): lower it or raise maxBytes`);
+      throw new TypeError(
+        `keygate: ${what} is too large for ${storeName} (${(error as Error).message}): lower it, or pass ` +
+          'rateLimitStore: new MemoryRateLimitStore({ maxBytes }) with a larger bound',
+      );
     }
   };
   if (rateLimit !== false) fits(rateLimit.limit, 'option "rateLimit.limit"');
@@ -145,10 +148,8 @@ function checkLimitsFit(store: RateLimitStore, keyStore: KeyStore, rateLimit: Ra
 export function resolveOptions(options: KeygateOptions): Configuration {
   if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object');
   const signatures = oneOf('signatures', options.signatures, ['required', 'optional', 'off'], 'optional');
+  // Basic keys cannot sign: unless the Basic scheme is asked for explicitly, "required" means key pairs only.
   const schemes = subset('schemes', options.schemes ?? (signatures === 'required' ? ['keypair'] : undefined), ['basic', 'keypair'] as const);
-  if (signatures === 'required' && schemes.has('basic')) {
-    invalid('signatures', 'is "required", but Basic keys cannot sign requests: set schemes: ["keypair"], or make signatures "optional"');
-  }
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalid('now', 'must be a function returning Unix milliseconds');
   let rateLimit: RateLimit | false = false;
@@ -168,7 +169,11 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   if (schemes.has('keypair')) challenges.push(`Bearer realm="${realm}"`);
   const keyStore = resolveKeyStore(options.keys);
   const rateLimitStore = options.rateLimitStore ?? new MemoryRateLimitStore();
-  checkLimitsFit(rateLimitStore, keyStore, rateLimit);
+  const failOpen = oneOf('onStoreFailure', options.onStoreFailure, ['closed', 'open'], 'closed') === 'open';
+  // Fail open: in-process stores that take over while the shared ones fail.
+  const fallbackRateLimitStore = failOpen ? new MemoryRateLimitStore() : undefined;
+  checkLimitsFit(rateLimitStore, 'the memory rate-limit store', keyStore, rateLimit);
+  checkLimitsFit(fallbackRateLimitStore, 'the in-process limiter that onStoreFailure "open" falls back on', keyStore, rateLimit);
   return {
     keyStore,
     basic: schemes.has('basic'),
@@ -182,7 +187,8 @@ export function resolveOptions(options: KeygateOptions): Configuration {
     replayStore: options.replayStore ?? new MemoryReplayStore({ now }),
     rateLimit,
     rateLimitStore,
-    failOpen: oneOf('onStoreFailure', options.onStoreFailure, ['closed', 'open'], 'closed') === 'open',
+    fallbackRateLimitStore,
+    fallbackReplayStore: failOpen ? new MemoryReplayStore({ now }) : undefined,
     onStoreError: options.onStoreError ?? ((error) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`)),
     allowBasicPassword: options.allowBasicPassword ?? false,
     maxHeaderLength: positive('maxHeaderLength', options.maxHeaderLength, 4096, true),

@@ -55,23 +55,22 @@ export function checkTimestamp(raw: string | undefined, now: number, windowMs: n
   return { ok: true, timestampMs };
 }
 
-// The presented signature's bytes, decoded here right before each synchronous use (no allocation per request).
-const presentedBytes = Buffer.alloc(32);
+const HEX_64 = /^[0-9a-fA-F]{64}$/;
 
-/** Decodes 64 hex digits (either case) into `presentedBytes`; false for any other shape. */
-function decodePresented(value: string): boolean {
-  // `write` stops at the first pair that is not hex, so 32 bytes from 64 characters means all were hex.
-  return value.length === 64 && presentedBytes.write(value, 'hex') === 32;
-}
-
-/** Whether `value` has the shape of a signature (64 hex digits, either case). */
+/** Whether `value` has the shape of a signature: 64 hex digits, either case, and nothing else. */
 export function isSignatureShape(value: string): boolean {
-  return decodePresented(value);
+  // A regex, not Buffer hex decoding: that reads only the low byte of each character, so 'İ' (U+0130)
+  // would pass as '0' and one signature would have many spellings, each new to the replay cache.
+  return HEX_64.test(value);
 }
+
+// The presented signature's bytes, decoded right before each synchronous comparison (no allocation per request).
+const presentedBytes = Buffer.alloc(32);
 
 /**
  * Verifies a signature over the raw body. An empty body also accepts a signature over `{}`, because clients
  * that copy the published sample sign `JSON.stringify({})` for requests without a body.
+ * `presented` must have passed `isSignatureShape`.
  */
 export function verifySignature(
   presented: string,
@@ -81,7 +80,7 @@ export function verifySignature(
   path: string,
   body: SignableBody,
 ): boolean {
-  if (!decodePresented(presented)) return false;
+  presentedBytes.write(presented, 'hex');
   if (safeEqualBytes(presentedBytes, signature(secret, timestamp, method, path, body))) return true;
   const empty = body === undefined || body.length === 0;
   return empty && safeEqualBytes(presentedBytes, signature(secret, timestamp, method, path, '{}'));

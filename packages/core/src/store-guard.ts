@@ -1,3 +1,4 @@
+import { isPending } from './awaitable.js';
 import { KeygateError } from './errors.js';
 import type { Awaitable } from './types.js';
 
@@ -18,7 +19,8 @@ export function guardedStoreCall<S, T>(
   } catch (error) {
     return failedOver(error, fallback, onStoreError, call);
   }
-  return answer instanceof Promise ? answer.then(undefined, (error: unknown) => failedOver(error, fallback, onStoreError, call)) : answer;
+  if (!isPending(answer)) return answer;
+  return Promise.resolve(answer).then(undefined, (error: unknown) => failedOver(error, fallback, onStoreError, call));
 }
 
 function failedOver<S, T>(error: unknown, fallback: S | undefined, onStoreError: (error: unknown) => void, call: (store: S) => Awaitable<T>): Awaitable<T> {

@@ -1,6 +1,7 @@
 /** Public types shared by the verifier, the stores and the adapters. */
 
-export type Awaitable<T> = T | Promise<T>;
+/** A value, or a promise of it (any thenable). */
+export type Awaitable<T> = T | PromiseLike<T>;
 
 /** `test` = sandbox (`pk_test_`/`sk_test_`), `live` = production (`pk_live_`/`sk_live_`). */
 export type Environment = 'test' | 'live';

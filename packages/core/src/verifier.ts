@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { splitAuthorization } from './authorization.js';
+import { isPending, whenSettled } from './awaitable.js';
 import { parseBasicCredentials } from './basic.js';
 import { secretMatches, sha256, sha256Hex } from './crypto.js';
 import { KeygateError, type ErrorCode } from './errors.js';
@@ -10,8 +11,6 @@ import { setRateLimitHeaders } from './rate-limit-headers.js';
 import { requestIdFor } from './request-id.js';
 import { checkTimestamp, isSignatureShape, verifySignature, type SignableBody } from './signature.js';
 import { guardedStoreCall } from './store-guard.js';
-import { MemoryRateLimitStore } from './stores/memory-rate-limit-store.js';
-import { MemoryReplayStore } from './stores/memory-replay-store.js';
 import type { AuthContext, Awaitable, KeyRecord, RateLimit, RateLimitResult, RequestInput, Scheme } from './types.js';
 
 export type VerifyResult =
@@ -31,8 +30,6 @@ const DUMMY_SECRET_DIGEST = sha256(`sk_live_${'0'.repeat(32)}`);
 /** Creates a verifier. Options are validated here, once; a bad option throws a `TypeError` naming it. */
 export function createVerifier(options: KeygateOptions): Verifier {
   const config = resolveOptions(options);
-  const fallbackLimiter = config.failOpen ? new MemoryRateLimitStore() : undefined;
-  const fallbackReplay = config.failOpen ? new MemoryReplayStore({ now: config.now }) : undefined;
 
   async function verify(request: RequestInput): Promise<VerifyResult> {
     const headers = request.headers;
@@ -46,7 +43,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
     try {
       const pending = identify(authorization, secretHeader);
       // In-memory stores answer with values: awaiting only promises keeps microtasks off the hot path.
-      const identified = pending instanceof Promise ? await pending : pending;
+      const identified = isPending(pending) ? await pending : pending;
       if (typeof identified === 'string') return rejection(identified, requestId, responseHeaders);
       const { record, scheme } = identified;
 
@@ -57,7 +54,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       let signed = false;
       if (scheme === 'keypair' && config.signatures !== 'off') {
         const checked = checkSignature(request, record, now);
-        const outcome = checked instanceof Promise ? await checked : checked;
+        const outcome = isPending(checked) ? await checked : checked;
         if (outcome !== true && outcome !== false) return rejection(outcome, requestId, responseHeaders);
         signed = outcome;
       }
@@ -65,7 +62,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       const limit = record.rateLimit ?? config.rateLimit;
       if (limit !== false) {
         const hit = applyRateLimit(record.id, limit, now, responseHeaders);
-        const allowed = hit instanceof Promise ? await hit : hit;
+        const allowed = isPending(hit) ? await hit : hit;
         if (!allowed) return rejection('RATE_LIMIT_EXCEEDED', requestId, responseHeaders);
       }
 
@@ -113,7 +110,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       const parsed = parseBasicCredentials(parts.credentials, config.allowBasicPassword);
       if (!parsed.ok) return 'INVALID_API_KEY';
       const found = config.keyStore.findByKeyHash(sha256Hex(parsed.key));
-      return found instanceof Promise ? found.then(basicIdentity) : basicIdentity(found);
+      return whenSettled(found, basicIdentity);
     }
 
     if (parts.scheme === 'bearer' && config.keypair) {
@@ -121,9 +118,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       if (!parsed.ok) return parsed.code;
       if (!config.environments.has(parsed.environment)) return 'ENVIRONMENT_MISMATCH';
       const found = config.keyStore.findByPublicKey(parsed.publicKey);
-      return found instanceof Promise
-        ? found.then((record) => keyPairIdentity(record, parsed.secretKey))
-        : keyPairIdentity(found, parsed.secretKey);
+      return whenSettled(found, (record) => keyPairIdentity(record, parsed.secretKey));
     }
     return 'INVALID_API_KEY';
   }
@@ -151,7 +146,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
     }
     const signed = { record, timestamp: timestamp as string, timestampMs: time.timestampMs, signature };
     const body = readBody(request);
-    return body instanceof Promise ? body.then((bytes) => checkSigned(request, signed, bytes, now)) : checkSigned(request, signed, body, now);
+    return whenSettled(body, (bytes) => checkSigned(request, signed, bytes, now));
   }
 
   function checkSigned(request: RequestInput, signed: SignedHeaders, body: SignableBody, now: number): Awaitable<boolean | KeygateError> {
@@ -162,10 +157,10 @@ export function createVerifier(options: KeygateOptions): Verifier {
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it anyway),
     // plus a margin for instances whose clocks run behind this one's.
     const ttlMs = timestampMs + config.replayWindowMs - now + CLOCK_SKEW_MARGIN_MS;
-    const fresh = guardedStoreCall(config.replayStore, fallbackReplay, config.onStoreError, (store) =>
+    const fresh = guardedStoreCall(config.replayStore, config.fallbackReplayStore, config.onStoreError, (store) =>
       store.remember(`${record.id}:${signature.toLowerCase()}`, ttlMs),
     );
-    return fresh instanceof Promise ? fresh.then(replayOutcome) : replayOutcome(fresh);
+    return whenSettled(fresh, replayOutcome);
   }
 
   /** The raw body, checked against the size cap; a value when the request carries it, else a promise. */
@@ -173,7 +168,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
     if (typeof request.body !== 'function') return checkBodySize(request.body);
     let pending: Promise<SignableBody>;
     try {
-      pending = request.body();
+      pending = Promise.resolve(request.body());
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -194,12 +189,10 @@ export function createVerifier(options: KeygateOptions): Verifier {
   /** Counts the request and sets its rate-limit headers on `headers`; whether it was admitted. */
   function applyRateLimit(keyId: string, limit: RateLimit, now: number, headers: Record<string, string>): Awaitable<boolean> {
     const windowMs = Math.ceil(limit.windowSeconds * 1000); // stores take whole milliseconds
-    const result = guardedStoreCall(config.rateLimitStore, fallbackLimiter, config.onStoreError, (store) =>
+    const result = guardedStoreCall(config.rateLimitStore, config.fallbackRateLimitStore, config.onStoreError, (store) =>
       store.hit(keyId, limit.limit, windowMs, now),
     );
-    return result instanceof Promise
-      ? result.then((answer) => admitted(answer, limit, now, headers))
-      : admitted(result, limit, now, headers);
+    return whenSettled(result, (answer) => admitted(answer, limit, now, headers));
   }
 
   return { verify, config };
@@ -228,11 +221,20 @@ interface SignedHeaders {
 }
 
 function admitted(result: RateLimitResult, limit: RateLimit, now: number, headers: Record<string, string>): boolean {
+  // A store that answers something else is broken: fail closed (503) rather than guess.
+  if (typeof result?.allowed !== 'boolean' || !Number.isFinite(result.remaining) || !Number.isFinite(result.resetAt)) {
+    throw new TypeError('rate-limit store: hit() must answer { allowed: boolean, remaining: number, resetAt: number }');
+  }
   setRateLimitHeaders(headers, limit, result, now);
   return result.allowed;
 }
 
-const replayOutcome = (fresh: boolean): true | KeygateError => (fresh ? true : new KeygateError('REPLAYED_REQUEST'));
+function replayOutcome(fresh: boolean): true | KeygateError {
+  if (fresh === true) return true;
+  if (fresh === false) return new KeygateError('REPLAYED_REQUEST');
+  // A store that answers something else is broken: fail closed (503) rather than let a replay through.
+  throw new TypeError('replay store: remember() must answer true or false');
+}
 
 // A prepared HMAC key per key record saves the key setup on every signed request.
 const hmacKeys = new WeakMap<KeyRecord, KeyObject>();

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createVerifier, signRequest, type KeygateOptions, type RequestInput } from '../src/index.js';
+import { createVerifier, MemoryReplayStore, signRequest, type KeygateOptions, type RateLimitStore, type ReplayStore, type RequestInput } from '../src/index.js';
 import { keysFile, manualClock, signatureVectors, VECTOR_PUBLIC, VECTOR_SECRET, VECTOR_TIME } from './helpers.js';
-
 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();
@@ -216,5 +215,61 @@ describe('signature header details', () => {
     expect(reasons.map((r) => (r.ok ? 'ok' : `${r.error.code}:${String(r.error.details.reason)}`))).toEqual([
       'INVALID_SIGNATURE:malformed', 'INVALID_SIGNATURE:malformed', 'TIMESTAMP_OUT_OF_RANGE:malformed', 'INVALID_SIGNATURE:missing',
     ]);
+  });
+});
+
+const payment = '{"amount":100,"currency":"USD"}';
+
+describe('one signature, one spelling', () => {
+  // Buffer's hex decoding reads only the low byte of a character: 'İ' (U+0130) would decode as '0'.
+  it('a look-alike of a hex digit is malformed, so a replay cannot be respelled', async () => {
+    const { verifier } = setup();
+    const request = signed('POST', '/v1/payments', payment);
+    const sig = String(request.headers['x-pelago-signature']);
+    const zero = sig.indexOf('0');
+    expect(zero).toBeGreaterThanOrEqual(0);
+    const respelled = `${sig.slice(0, zero)}\u0130${sig.slice(zero + 1)}`;
+    expect(await code(verifier, request)).toBe('OK');
+    const result = await verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-signature': respelled } });
+    expect(!result.ok && [result.error.code, result.error.details.reason]).toEqual(['INVALID_SIGNATURE', 'malformed']);
+    expect(await code(verifier, { ...request, headers: { ...request.headers, 'x-pelago-signature': sig.toUpperCase() } })).toBe('REPLAYED_REQUEST');
+  });
+
+  it('signed requests whose bodies arrive later, verified at once, each compare their own signature', async () => {
+    const { verifier } = setup({ signatures: 'required' });
+    const later = (request: RequestInput, ms: number): RequestInput => ({
+      ...request,
+      body: () => new Promise((resolve) => setTimeout(() => resolve(Buffer.from(String(request.body))), ms)),
+    });
+    const first = signed('POST', '/v1/payments', '{"n":1}');
+    const second = signed('POST', '/v1/payments', '{"n":2}', VECTOR_SECRET, VECTOR_TIME + 1);
+    // Both signatures are checked before either body has arrived, the second body first.
+    expect(await Promise.all([code(verifier, later(first, 30)), code(verifier, later(second, 5))])).toEqual(['OK', 'OK']);
+  });
+});
+
+describe('stores that answer with other promises (thenables) or with nonsense', () => {
+  const thenable = <T>(value: T): PromiseLike<T> => ({ then: (resolve) => Promise.resolve(value).then(resolve) as never });
+
+  it('a thenable replay store still refuses a replay, and a thenable limiter still counts', async () => {
+    const memory = new MemoryReplayStore();
+    const replayStore: ReplayStore = { remember: (id, ttl) => thenable(memory.remember(id, ttl)) };
+    let hits = 0;
+    const rateLimitStore: RateLimitStore = { hit: () => thenable({ allowed: ++hits <= 1, remaining: 0, resetAt: VECTOR_TIME + 60_000 }) };
+    const { verifier } = setup({ replayStore, rateLimitStore, rateLimit: { limit: 1, windowSeconds: 60 } });
+    const request = signed('POST', '/v1/payments', payment);
+    expect(await code(verifier, request)).toBe('OK');
+    expect(await code(verifier, request)).toBe('REPLAYED_REQUEST');
+    expect(await code(verifier, signed('POST', '/v1/payments', payment, VECTOR_SECRET, VECTOR_TIME + 1))).toBe('RATE_LIMIT_EXCEEDED');
+  });
+
+  it.each([
+    ['a replay store answering "yes"', { replayStore: { remember: () => 'yes' as unknown as boolean } }],
+    ['a limiter answering nothing', { rateLimitStore: { hit: () => undefined as never }, rateLimit: { limit: 5, windowSeconds: 60 } }],
+  ])('%s fails closed with 503, reported', async (_, stores) => {
+    const errors: unknown[] = [];
+    const { verifier } = setup({ ...stores, onStoreError: (error) => errors.push(error) } as Partial<KeygateOptions>);
+    expect(await code(verifier, signed('POST', '/v1/payments', payment))).toBe('AUTH_UNAVAILABLE');
+    expect(String(errors[0])).toMatch(/store: .* must answer/);
   });
 });

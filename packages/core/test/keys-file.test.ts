@@ -48,6 +48,7 @@ describe('keys file validation: each malformed file names the entry and field', 
     ['revoked not boolean', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', revoked: 'yes' }), ['field "revoked"']],
     ['bad expiresAt', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: 'tomorrow' }), ['field "expiresAt"']],
     ['expiresAt without a time zone', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: '2027-01-01T00:00:00' }), ['field "expiresAt"', 'time zone']],
+    ['expiresAt on a day that does not exist', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: '2027-02-30T00:00:00Z' }), ['field "expiresAt"']],
     ['bad rateLimit', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 0, windowSeconds: 60 } }), ['"rateLimit.limit"']],
     ['bad rate window', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 5, windowSeconds: -1 } }), ['"rateLimit.windowSeconds"']],
     ['bad environment', withKeys({ id: 'k', tenant: 'acme', keyHash: `sha256:${'a'.repeat(64)}`, environment: 'prod' }), ['field "environment"']],
@@ -77,11 +78,20 @@ describe('keys file validation: each malformed file names the entry and field', 
     ['a short file', '{"keys": [{"id": "k", "secretKey": sk_live_TOPSECRET}]}', 'line 1, column 36'],
     ['a long file', `{\n  "tenants": [{ "id": "acme" }],\n  "keys": [\n    { "id": "k", "tenant": "acme", "publicKey": "pk_live_abcdefgh", "secretKey": sk_live_TOPSECRET }\n  ]\n}`, 'line 4, column 82'],
     ['a trailing comma', '{"tenants": [], "keys": [],}', 'line 1, column 28'],
+    ['a short file whose wrong token also appears earlier', '{"q":q}', '(no place: ambiguous)'],
   ])('a syntax error in %s is located by line and column, never quoted (it may sit in a secret)', (_, text, location) => {
     const file = join(mkdtempSync(join(tmpdir(), 'keygate-')), 'keys.json');
     writeFileSync(file, text);
-    expect(() => readKeysFile(file)).toThrow(`keys.json: not valid JSON (syntax error at ${location})`);
+    const expected = location.startsWith('(') ? 'keys.json: not valid JSON (syntax error)' : `keys.json: not valid JSON (syntax error at ${location})`;
+    expect(() => readKeysFile(file)).toThrow(expected);
     expect(() => readKeysFile(file)).not.toThrow(/TOPSECRET|OPSEC|sk_live/);
+  });
+
+  it('accepts expiresAt with Z, ±HH:MM or ±HHMM, as that instant', () => {
+    for (const [expiresAt, instant] of [['2027-01-31T00:00:00Z', '2027-01-31T00:00:00Z'], ['2027-01-31T01:00:00+01:00', '2027-01-31T00:00:00Z'], ['2027-01-30T19:00-0500', '2027-01-31T00:00:00Z']]) {
+      const loaded = new MemoryKeyStore(withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt }) as KeysFile);
+      expect([...loaded.records()][0]!.expiresAt).toBe(Date.parse(instant!));
+    }
   });
 
   it('reads a file saved with a UTF-8 byte order mark', () => {

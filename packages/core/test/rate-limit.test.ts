@@ -127,7 +127,6 @@ describe.each([
   ['rejects', rejecting],
   ['throws', throwing],
 ])('store failure policy (a store that %s)', (_, broken) => {
-
   it('fails closed with 503 AUTH_UNAVAILABLE by default, and reports the error', async () => {
     const errors: unknown[] = [];
     const { verifier } = setup({ rateLimitStore: broken, onStoreError: (error) => errors.push(error) });
@@ -181,13 +180,19 @@ describe('memory store byte bound', () => {
 describe('limits too large for the memory bound', () => {
   it('are refused at start-up, naming the option or the key of the keys file', () => {
     expect(() => setup({ rateLimit: { limit: 9_000_000, windowSeconds: 60 } })).toThrow(
-      /option "rateLimit.limit" is too large for the memory rate-limit store \(.*a limit of 9000000 needs 72000450 bytes per key, more than maxBytes \(67108864\)\): lower it or raise maxBytes/,
+      /option "rateLimit.limit" is too large for the memory rate-limit store \(.*a limit of 9000000 needs 72000450 bytes per key, more than maxBytes \(67108864\)\): lower it, or pass rateLimitStore: new MemoryRateLimitStore\(\{ maxBytes \}\)/,
     );
     const file = keysFile();
     file.keys.push({ id: 'key_huge', tenant: 'acme', key: 'pk_live_HugeLimitKey0000000001', rateLimit: { limit: 10_000_000, windowSeconds: 60 } });
     expect(() => createVerifier({ keys: file })).toThrow(/key "key_huge": field "rateLimit.limit" is too large for the memory rate-limit store/);
     // The same limit fits a store given a larger bound.
     expect(() => createVerifier({ keys: file, rateLimitStore: new MemoryRateLimitStore({ maxBytes: 2 ** 30 }) })).not.toThrow();
+    // A shared store takes any limit, but failing open falls back on a default-sized in-process limiter.
+    const shared: RateLimitStore = { hit: () => Promise.reject(new Error('down')) };
+    expect(() => createVerifier({ keys: file, rateLimitStore: shared })).not.toThrow();
+    expect(() => createVerifier({ keys: file, rateLimitStore: shared, onStoreFailure: 'open' })).toThrow(
+      /key "key_huge": field "rateLimit.limit" is too large for the in-process limiter that onStoreFailure "open" falls back on/,
+    );
   });
 
   it('from a key store that cannot be listed, fail loudly per request (503 + reported error), never silently uncounted', async () => {

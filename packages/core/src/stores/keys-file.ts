@@ -41,7 +41,7 @@ export interface LoadedKeys {
 const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit']);
 const TENANT_FIELDS = new Set(['id', 'status']);
 const KEY_HASH = /^sha256:([0-9a-fA-F]{64})$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 // What may stand in a key: printable ASCII without the Basic separator ':' (a header is ASCII).
 const KEY_CHARS = /^[\x21-\x39\x3b-\x7e]{8,512}$/;
 
@@ -74,9 +74,10 @@ function jsonErrorLocation(text: string, message: string): string {
   if (at) position = Number(at[1]);
   else if (quoted) {
     const [, token, cutBefore, excerpt, cutAfter] = quoted as unknown as [string, string, string | undefined, string, string | undefined];
-    const start = text.indexOf(excerpt);
-    // V8 quotes up to 10 characters either side of the error.
-    if (start >= 0) position = cutBefore ? start + 10 : cutAfter ? excerpt.length - 10 : text.indexOf(token);
+    // V8 quotes up to 10 characters either side of the error (the whole text when it is short). Where the
+    // quote or the token is found more than once, the place is unknown: better no column than a wrong one.
+    const start = onlyIndexOf(text, excerpt);
+    if (start >= 0) position = cutBefore ? start + 10 : cutAfter ? excerpt.length - 10 : onlyIndexOf(text, token);
   }
   if (position === undefined || position < 0) return message.startsWith('Unexpected end') ? 'it ends too early' : 'syntax error';
   const before = text.slice(0, position);
@@ -212,10 +213,18 @@ function parseOptionalBoolean(value: unknown, where: string, field: string, fail
 
 function parseExpiresAt(value: unknown, where: string, fail: Fail): number | undefined {
   if (value === undefined) return undefined;
-  // A time zone is required: without one, Date.parse reads the time in the server's own zone.
-  const time = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) fail(where, 'field "expiresAt" must be an ISO 8601 time with a time zone, such as "2027-01-31T00:00:00Z"');
+  // A time zone is required: without one, Date.parse reads the time in the server's own zone. The date must
+  // exist: Date.parse rolls "2027-02-30" over to 2 March, silently extending the key's life.
+  const parts = typeof value === 'string' ? ISO_TIME.exec(value) : null;
+  const time = parts && isCalendarDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) ? Date.parse(value as string) : Number.NaN;
+  if (Number.isNaN(time)) {
+    fail(where, 'field "expiresAt" must be an ISO 8601 time with a time zone (Z or ±HH:MM), such as "2027-01-31T00:00:00Z"');
+  }
   return time;
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function parseRateLimit(value: unknown, where: string, fail: Fail): RateLimit | undefined {
@@ -229,6 +238,12 @@ function parseRateLimit(value: unknown, where: string, fail: Fail): RateLimit | 
     fail(where, 'field "rateLimit.windowSeconds" must be a positive number');
   }
   return { limit: limit as number, windowSeconds: windowSeconds as number };
+}
+
+/** The index of `part` in `text` when it occurs exactly once, else -1. */
+function onlyIndexOf(text: string, part: string): number {
+  const index = text.indexOf(part);
+  return index >= 0 && text.indexOf(part, index + 1) === -1 ? index : -1;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

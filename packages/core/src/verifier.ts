@@ -118,7 +118,8 @@ export function createVerifier(options: KeygateOptions): Verifier {
       if (!parsed.ok) return parsed.code;
       if (!config.environments.has(parsed.environment)) return 'ENVIRONMENT_MISMATCH';
       const found = config.keyStore.findByPublicKey(parsed.publicKey);
-      return whenSettled(found, (record) => keyPairIdentity(record, parsed.secretKey));
+      if (!isPending(found)) return keyPairIdentity(found, parsed.secretKey);
+      return Promise.resolve(found).then((record) => keyPairIdentity(record, parsed.secretKey));
     }
     return 'INVALID_API_KEY';
   }
@@ -146,7 +147,8 @@ export function createVerifier(options: KeygateOptions): Verifier {
     }
     const signed = { record, timestamp: timestamp as string, timestampMs: time.timestampMs, signature };
     const body = readBody(request);
-    return whenSettled(body, (bytes) => checkSigned(request, signed, bytes, now));
+    if (!isPending(body)) return checkSigned(request, signed, body, now);
+    return Promise.resolve(body).then((bytes) => checkSigned(request, signed, bytes, now));
   }
 
   function checkSigned(request: RequestInput, signed: SignedHeaders, body: SignableBody, now: number): Awaitable<boolean | KeygateError> {
@@ -192,7 +194,8 @@ export function createVerifier(options: KeygateOptions): Verifier {
     const result = guardedStoreCall(config.rateLimitStore, config.fallbackRateLimitStore, config.onStoreError, (store) =>
       store.hit(keyId, limit.limit, windowMs, now),
     );
-    return whenSettled(result, (answer) => admitted(answer, limit, now, headers));
+    if (!isPending(result)) return admitted(result, limit, now, headers);
+    return Promise.resolve(result).then((answer) => admitted(answer, limit, now, headers));
   }
 
   return { verify, config };

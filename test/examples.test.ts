@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPrinted, startExample, type ExampleProcess } from './support/example-process.js';
 
+/** The demo's sandbox key pair (no scope list: unrestricted). */
+const SANDBOX_PAIR = { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' };
+
 /** The printed command that follows the comment line containing `marker`. */
 function commandAfter(banner: string, marker: string): string {
   const lines = banner.split('\n');
@@ -53,7 +56,7 @@ describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
   it('answers malformed JSON from a valid key with 400, not 500', async () => {
     const response = await fetch(`${server.baseUrl}/v1/payments`, {
       method: 'POST',
-      headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004', 'content-type': 'application/json' },
+      headers: { ...SANDBOX_PAIR, 'content-type': 'application/json' },
       body: '{"amount":',
     });
     expect(response.status).toBe(400);
@@ -61,14 +64,13 @@ describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
   });
 
   // Bodies keygate let through (unsigned, or signed and verified) that the app's JSON parser cannot take.
-  const readKey = { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' };
   it.each([
     ['a 2 MB body (over the parser limit)', 413, { 'content-type': 'application/json' }, `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`],
     // Express answers an unknown charset with 415, @koa/bodyparser with 400: either way a client error.
     ['an unsupported charset', 400, { 'content-type': 'application/json; charset=bogus' }, '{"amount":1}'],
     ['a gzip claim on plain bytes', 400, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, '{"amount":1}'],
   ])('answers %s from a valid key with a 4xx (~%i) in the envelope, never 500', async (_, status, headers, body) => {
-    const response = await fetch(`${server.baseUrl}/v1/payments`, { method: 'POST', headers: { ...readKey, ...headers }, body });
+    const response = await fetch(`${server.baseUrl}/v1/payments`, { method: 'POST', headers: { ...SANDBOX_PAIR, ...headers }, body });
     const json = (await response.json()) as { success: boolean; error: { code: string }; requestId: string };
     expect(response.status === status || (status === 400 && response.status === 415)).toBe(true);
     expect(json.success).toBe(false);
@@ -81,14 +83,14 @@ describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
     const body = JSON.stringify({ amount: 100, currency: 'USD', note: 'x'.repeat(200 * 1024) });
     const response = await fetch(`${server.baseUrl}/v1/payments`, {
       method: 'POST',
-      headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004', 'content-type': 'application/json' },
+      headers: { ...SANDBOX_PAIR, 'content-type': 'application/json' },
       body,
     });
     expect(response.status).toBe(201);
   });
 
   it('answers an unknown route in the envelope', async () => {
-    const missing = await fetch(`${server.baseUrl}/v1/nothing-here`, { headers: readKey });
+    const missing = await fetch(`${server.baseUrl}/v1/nothing-here`, { headers: SANDBOX_PAIR });
     expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND']);
   });
 });
@@ -120,7 +122,7 @@ describe('example configuration', () => {
       const pair = { authorization: 'Bearer pk_live_DemoPairPublicKey00000005', 'x-api-secret': 'sk_live_DemoPairSecretKey00000005' };
       const unsigned = await fetch(`${server.baseUrl}/v1/payments`, { headers: pair });
       expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('INVALID_SIGNATURE');
-      const sandbox = await fetch(`${server.baseUrl}/v1/payments`, { headers: { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' } });
+      const sandbox = await fetch(`${server.baseUrl}/v1/payments`, { headers: SANDBOX_PAIR });
       expect(((await sandbox.json()) as { error: { code: string } }).error.code).toBe('ENVIRONMENT_MISMATCH');
     } finally {
       await server.stop();

@@ -7,7 +7,7 @@ import { basicAuthorization, signRequest, type KeysFile } from '@keygate/core';
 import { expect } from 'vitest';
 import { VECTOR_NOW } from './vectors.js';
 
-// The shared test vectors (../shared/vectors beside the repository), loaded in vectors.ts.
+// The test vectors (test/vectors, copied from the design), loaded in vectors.ts.
 export { basicHeaderVectors, signatureVectors, VECTOR_NOW, type BasicHeaderVector, type SignatureVector } from './vectors.js';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-/** The shared test vectors (../shared/vectors beside the repository), typed, for every test that uses them. */
+/** The test vectors (test/vectors, copied from the design's shared vectors), typed, for every test that uses them. */
 import { readFileSync } from 'node:fs';
 
 function loadVectors<T>(file: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../shared/vectors/${file}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(new URL(`../vectors/${file}`, import.meta.url), 'utf8')) as T;
 }
 
 export interface BasicHeaderVector {
@@ -22,8 +22,22 @@ export interface SignatureVector {
   signature: string;
 }
 
+export interface SignatureV2Vector {
+  name: string;
+  method: string;
+  path: string;
+  body: string;
+  secret: string;
+  timestamp: string;
+  bodySha256: string;
+  payload: string;
+  /** The signature header value, `v2=<hex>`. */
+  header: string;
+}
+
 export const basicHeaderVectors = loadVectors<{ cases: BasicHeaderVector[] }>('basic-headers.json').cases;
 export const signatureVectors = loadVectors<{ cases: SignatureVector[] }>('signatures.json').cases;
+export const signatureV2Vectors = loadVectors<{ cases: SignatureV2Vector[] }>('signatures-v2.json').cases;
 
 /** The clock the signature vectors were made at: inject it with `now: () => VECTOR_NOW`. */
 export const VECTOR_NOW = 1_764_043_200_000;

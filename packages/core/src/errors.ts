@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   TIMESTAMP_OUT_OF_RANGE: 401,
   REPLAYED_REQUEST: 401,
   INSUFFICIENT_SCOPE: 403,
+  REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
   RATE_LIMIT_EXCEEDED: 429,
   RAW_BODY_UNAVAILABLE: 500,
@@ -14,6 +15,29 @@ export const ERROR_STATUS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Why a signature was refused (`INVALID_SIGNATURE`). */
+export type SignatureFailure = 'missing' | 'malformed' | 'version' | 'body-not-allowed' | 'body-unreadable' | 'mismatch';
+
+/** Why a timestamp was refused (`TIMESTAMP_OUT_OF_RANGE`). */
+export type TimestampFailure = 'missing' | 'malformed' | 'seconds' | 'too-old' | 'too-new';
+
+/** The `details` of each code: `switch (error.code)` narrows them. */
+export interface ErrorDetails {
+  INVALID_API_KEY: Record<string, never>;
+  TENANT_INACTIVE: Record<string, never>;
+  ENVIRONMENT_MISMATCH: Record<string, never>;
+  INVALID_SIGNATURE: { reason: SignatureFailure };
+  /** `skewMs` = client timestamp − server time; present when the timestamp could be read. `windowMs` is the half-width. */
+  TIMESTAMP_OUT_OF_RANGE: { reason: TimestampFailure; serverTimeMs: number; windowMs: number; skewMs?: number };
+  REPLAYED_REQUEST: Record<string, never>;
+  INSUFFICIENT_SCOPE: { missingScopes: string[]; requiredScopes: string[] };
+  REQUEST_TIMEOUT: { timeoutMs: number };
+  BODY_TOO_LARGE: { maxBytes: number };
+  RATE_LIMIT_EXCEEDED: Record<string, never>;
+  RAW_BODY_UNAVAILABLE: Record<string, never>;
+  AUTH_UNAVAILABLE: Record<string, never>;
+}
 
 /** The client-facing messages. None of them ever includes a credential. */
 const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
@@ -24,42 +48,51 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   TIMESTAMP_OUT_OF_RANGE: 'Request timestamp is missing or outside the allowed window.',
   REPLAYED_REQUEST: 'This request signature was already used.',
   INSUFFICIENT_SCOPE: 'The API key lacks a scope this endpoint requires.',
+  REQUEST_TIMEOUT: 'The request body did not arrive in time.',
   BODY_TOO_LARGE: 'Request body is too large to verify.',
   RATE_LIMIT_EXCEEDED: 'Rate limit exceeded.',
   RAW_BODY_UNAVAILABLE: 'Server misconfiguration: the raw request body is not available to verify the signature.',
   AUTH_UNAVAILABLE: 'Authentication is temporarily unavailable.',
 };
 
+type DetailsArgument<C extends ErrorCode> = ErrorDetails[C] extends Record<string, never>
+  ? { details?: ErrorDetails[C] }
+  : { details: ErrorDetails[C] };
+
+export type KeygateErrorOptions<C extends ErrorCode> = DetailsArgument<C> & {
+  message?: string;
+  requestId?: string;
+  headers?: Record<string, string>;
+};
+
 /**
  * A request that keygate rejects. Carries everything an adapter needs to answer: status, code, a safe
- * message, details, the request id and the headers to set (`WWW-Authenticate`, rate-limit headers, …).
- * `expose` tells Koa-style error handlers that the message is safe to show the client.
+ * message, details typed by code, the request id and the headers to set (`WWW-Authenticate`, rate-limit
+ * headers, …). `expose` tells Koa-style error handlers whether the message is for the client (not for 5xx).
  */
-export class KeygateError extends Error {
+export class KeygateError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'KeygateError';
-  readonly code: ErrorCode;
-  readonly status: number;
-  readonly statusCode: number;
-  readonly expose = true;
-  readonly details: Readonly<Record<string, unknown>>;
+  readonly code: C;
+  readonly status: (typeof ERROR_STATUS)[C];
+  readonly statusCode: (typeof ERROR_STATUS)[C];
+  readonly expose: boolean;
+  readonly details: Readonly<ErrorDetails[C]>;
   requestId: string;
   headers: Record<string, string>;
 
-  constructor(
-    code: ErrorCode,
-    options: { message?: string; details?: Record<string, unknown>; requestId?: string; headers?: Record<string, string> } = {},
-  ) {
-    super(options.message ?? DEFAULT_MESSAGES[code]);
+  constructor(code: C, ...[options]: ErrorDetails[C] extends Record<string, never> ? [KeygateErrorOptions<C>?] : [KeygateErrorOptions<C>]) {
+    super(options?.message ?? DEFAULT_MESSAGES[code]);
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.statusCode = this.status;
-    this.details = options.details ?? {};
-    this.requestId = options.requestId ?? '';
-    this.headers = options.headers ?? {};
+    this.expose = this.status < 500;
+    this.details = (options?.details ?? {}) as ErrorDetails[C];
+    this.requestId = options?.requestId ?? '';
+    this.headers = options?.headers ?? {};
   }
 
   /** The JSON envelope from the design, ready to serialise. */
-  toJSON(): ErrorEnvelope {
+  toJSON(): ErrorEnvelope<C> {
     return {
       success: false,
       error: { message: this.message, code: this.code, details: this.details },
@@ -68,12 +101,15 @@ export class KeygateError extends Error {
   }
 }
 
-export interface ErrorEnvelope {
+/** A `KeygateError` of any one code: narrowing on `code` narrows `details`. */
+export type AnyKeygateError = { [C in ErrorCode]: KeygateError<C> }[ErrorCode];
+
+export interface ErrorEnvelope<C extends ErrorCode = ErrorCode> {
   success: false;
-  error: { message: string; code: ErrorCode; details: Readonly<Record<string, unknown>> };
+  error: { message: string; code: C; details: Readonly<ErrorDetails[C]> };
   requestId: string;
 }
 
-export function isKeygateError(value: unknown): value is KeygateError {
+export function isKeygateError(value: unknown): value is AnyKeygateError {
   return value instanceof KeygateError;
 }

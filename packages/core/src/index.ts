@@ -1,16 +1,28 @@
 export { createVerifier, type Verifier, type VerifyResult } from './verifier.js';
-export type { Configuration, KeygateOptions, SignaturePolicy } from './options.js';
-export { KeygateError, isKeygateError, ERROR_STATUS, type ErrorCode, type ErrorEnvelope } from './errors.js';
-export { signRequest, DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignRequestInput } from './signature.js';
-export { basicAuthorization } from './basic.js';
-export { errorResponse } from './error-response.js';
-export { peekRequestBody, rawBodyUnavailable } from './node-body.js';
-export { requestHeaders } from './node-headers.js';
-export { scopeCheck, missingScopes } from './scopes.js';
-export { generateApiKey, generateKeyPair } from './keys.js';
-export { MemoryKeyStore } from './stores/memory-key-store.js';
-export { KeysFileError, parseKeysFile, readKeysFile, type KeysFile, type KeysFileEntry } from './stores/keys-file.js';
-export { MemoryRateLimitStore, type MemoryRateLimitStoreOptions } from './stores/memory-rate-limit-store.js';
-export { MemoryReplayStore, type MemoryReplayStoreOptions } from './stores/memory-replay-store.js';
-export { SlidingLog } from './stores/sliding-log.js';
+export type { KeygateOptions, KeyPairOptions, SignaturePolicy } from './options.js';
+export {
+  KeygateError,
+  isKeygateError,
+  ERROR_STATUS,
+  type AnyKeygateError,
+  type ErrorCode,
+  type ErrorDetails,
+  type ErrorEnvelope,
+  type SignatureFailure,
+  type TimestampFailure,
+} from './errors.js';
+export {
+  signRequest,
+  DEFAULT_SIGNATURE_HEADER,
+  DEFAULT_TIMESTAMP_HEADER,
+  type SignRequestInput,
+  type SignatureVersion,
+} from './signature/sign.js';
+export { basicAuthorization } from './schemes/basic.js';
+export { missingScopes } from './scopes.js';
+export { generateApiKey, generateKeyPair } from './keys/generate.js';
+export { MemoryKeyStore } from './keys/memory-key-store.js';
+export { KeysFileError, parseKeysFile, readKeysFile, type KeysFile, type KeysFileEntry } from './keys/keys-file.js';
+export { MemoryDecisionStore, type MemoryDecisionStoreOptions } from './decision/memory-store.js';
+export { StoreFullError } from './decision/store-full-error.js';
 export type * from './types.js';

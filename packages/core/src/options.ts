@@ -1,51 +1,55 @@
-import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER } from './signature.js';
-import { MemoryKeyStore } from './stores/memory-key-store.js';
-import type { KeysFile } from './stores/keys-file.js';
-import { MemoryRateLimitStore } from './stores/memory-rate-limit-store.js';
-import { MemoryReplayStore } from './stores/memory-replay-store.js';
-import type { Environment, KeyStore, RateLimit, RateLimitStore, ReplayStore, Scheme } from './types.js';
+import { MemoryDecisionStore } from './decision/memory-store.js';
+import type { KeysFile } from './keys/keys-file.js';
+import { MemoryKeyStore } from './keys/memory-key-store.js';
+import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignatureVersion } from './signature/sign.js';
+import type { DecisionStore, Environment, KeyStore, RateLimit, Scheme } from './types.js';
 
 export type SignaturePolicy = 'required' | 'optional' | 'off';
+
+/** Options of the key-pair scheme (`Authorization: Bearer pk_…` + secret header, optionally signed). */
+export interface KeyPairOptions {
+  /** Header carrying the secret key. Default `X-Api-Secret`. */
+  secretHeader?: string;
+  /** `required`, `optional` (verified when the headers are sent) or `off`. Default `optional`. */
+  signatures?: SignaturePolicy;
+  /** Signature header names. Default `X-Pelago-Timestamp` and `X-Pelago-Signature`. */
+  signatureHeaders?: { timestamp?: string; signature?: string };
+  /** Signature versions accepted. Default `['v1', 'v2']`; `['v2']` refuses the ambiguous v1. */
+  signatureVersions?: readonly SignatureVersion[];
+}
 
 /** Everything a verifier (and so each adapter) accepts. Every field but `keys` is optional. */
 export interface KeygateOptions {
   /** Where keys come from: a `KeyStore`, keys-file data, or the path of a keys file (read once, at start-up). */
   keys: KeyStore | KeysFile | string;
-  /**
-   * Schemes accepted. Default `['basic', 'keypair']`, or `['keypair']` when `signatures` is `required`
-   * (Basic keys have no secret to sign with). Listing `basic` explicitly with `required` accepts Basic keys
-   * unsigned beside signed key pairs.
-   */
+  /** Schemes accepted. Default `['basic', 'keypair']`. */
   schemes?: readonly Scheme[];
   /** Environments accepted, e.g. `['live']` in production. Default `['test', 'live']`. */
   environments?: readonly Environment[];
-  /** Request signatures for key pairs: `required`, `optional` (verified when sent) or `off`. Default `optional`. */
-  signatures?: SignaturePolicy;
-  /** Signature header names. Default `X-Pelago-Timestamp` and `X-Pelago-Signature`. */
-  signatureHeaders?: { timestamp?: string; signature?: string };
-  /** Header carrying the secret key of a key pair. Default `X-Api-Secret`. */
-  secretHeader?: string;
-  /** How far a signature timestamp may be from now, either side, in seconds. Default 300. */
-  replayWindowSeconds?: number;
-  /** Where used signatures are remembered. Default: a `MemoryReplayStore` (one process). */
-  replayStore?: ReplayStore;
+  /** Basic-auth API keys. `allowPassword`: accept (and ignore) a non-empty password. Default `false`. */
+  basic?: { allowPassword?: boolean };
+  /** Key pairs and their request signatures. */
+  keypair?: KeyPairOptions;
+  /** Replay protection: how far a signature timestamp may be from now, either side. Default 300 s. */
+  replay?: { windowSeconds?: number };
   /** Default rate limit per key, or `false` for none. Default 60 requests per 60 seconds. */
   rateLimit?: RateLimit | false;
-  /** Where rate-limit counts live. Default: a `MemoryRateLimitStore` (one process). */
-  rateLimitStore?: RateLimitStore;
+  /** Where rate-limit counts and used signatures live. Default: a `MemoryDecisionStore` (one process). */
+  store?: DecisionStore;
   /**
-   * When the rate-limit or replay store fails: `closed` answers 503 `AUTH_UNAVAILABLE`; `open` carries on with
-   * an in-process fallback store until the shared one answers again. Default `closed`.
+   * When `store` fails: `false` answers 503 `AUTH_UNAVAILABLE`; `true` carries on with an in-process store
+   * (whose replay memory starts empty) until the shared one answers again. A full store always answers 503.
+   * Default `false`.
    */
-  onStoreFailure?: 'closed' | 'open';
+  failOpen?: boolean;
   /** Called with each store failure (for logs/metrics). Default: `console.error` of the error message. */
   onStoreError?: (error: unknown) => void;
-  /** Accept a Basic header whose password is not empty (the password is then ignored). Default `false`. */
-  allowBasicPassword?: boolean;
   /** Longest credential header read; longer ones are rejected before decoding. Default 4096. */
   maxHeaderLength?: number;
   /** Largest body read to verify a signature, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Longest wait for a signed request's body, in milliseconds (408 `REQUEST_TIMEOUT` past it). Default 10 000. */
+  bodyTimeoutMs?: number;
   /** Realm in `WWW-Authenticate`. Default `api`. */
   realm?: string;
   /** Reuse a well-formed incoming `x-request-id` instead of generating one. Default `true`. */
@@ -54,36 +58,89 @@ export interface KeygateOptions {
   now?: () => number;
 }
 
-/** Options resolved once, in the factory: complete, validated and never parsed again per request. */
+/** Every default, in one place. */
+const DEFAULTS = {
+  schemes: ['basic', 'keypair'],
+  environments: ['test', 'live'],
+  allowPassword: false,
+  secretHeader: 'X-Api-Secret',
+  signatures: 'optional',
+  timestampHeader: DEFAULT_TIMESTAMP_HEADER,
+  signatureHeader: DEFAULT_SIGNATURE_HEADER,
+  signatureVersions: ['v1', 'v2'],
+  replayWindowSeconds: 300,
+  rateLimit: { limit: 60, windowSeconds: 60 },
+  failOpen: false,
+  maxHeaderLength: 4096,
+  maxBodyBytes: 1024 * 1024,
+  bodyTimeoutMs: 10_000,
+  realm: 'api',
+  trustRequestId: true,
+} as const;
+
+/** Options resolved once, in the factory: complete, validated and never parsed again per request. Internal. */
 export interface Configuration {
   keyStore: KeyStore;
-  basic: boolean;
-  keypair: boolean;
+  schemes: ReadonlySet<Scheme>;
   environments: ReadonlySet<Environment>;
-  signatures: SignaturePolicy;
-  timestampHeader: string;
-  signatureHeader: string;
-  secretHeader: string;
+  basic: { allowPassword: boolean };
+  keypair: {
+    secretHeader: string;
+    signatures: SignaturePolicy;
+    timestampHeader: string;
+    signatureHeader: string;
+    signatureVersions: ReadonlySet<SignatureVersion>;
+  };
   replayWindowMs: number;
-  replayStore: ReplayStore;
   rateLimit: RateLimit | false;
-  rateLimitStore: RateLimitStore;
-  /** `onStoreFailure: 'open'`: the in-process stores used while the configured ones fail. */
-  fallbackRateLimitStore: MemoryRateLimitStore | undefined;
-  fallbackReplayStore: MemoryReplayStore | undefined;
+  store: DecisionStore;
+  /** `failOpen`: the in-process store used while `store` fails. */
+  fallbackStore: DecisionStore | undefined;
   onStoreError: (error: unknown) => void;
-  allowBasicPassword: boolean;
   maxHeaderLength: number;
   maxBodyBytes: number;
-  wwwAuthenticate: string;
+  bodyTimeoutMs: number;
+  realm: string;
   trustRequestId: boolean;
   now: () => number;
 }
 
+const OPTION_NAMES = [
+  'keys', 'schemes', 'environments', 'basic', 'keypair', 'replay', 'rateLimit', 'store', 'failOpen', 'onStoreError',
+  'maxHeaderLength', 'maxBodyBytes', 'bodyTimeoutMs', 'realm', 'trustRequestId', 'now',
+];
+/** Options of earlier versions, and where they went. */
+const MOVED: Record<string, string> = {
+  signatures: 'keypair.signatures',
+  signatureHeaders: 'keypair.signatureHeaders',
+  secretHeader: 'keypair.secretHeader',
+  replayWindowSeconds: 'replay.windowSeconds',
+  allowBasicPassword: 'basic.allowPassword',
+  onStoreFailure: 'failOpen',
+  rateLimitStore: 'store',
+  replayStore: 'store',
+};
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const REALM = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
 function invalid(field: string, message: string): never {
   throw new TypeError(`keygate: option "${field}" ${message}`);
+}
+
+function known(field: string, value: object, names: readonly string[]): void {
+  for (const name of Object.keys(value)) {
+    if (names.includes(name)) continue;
+    const path = field === '' ? name : `${field}.${name}`;
+    if (field === '' && MOVED[name] !== undefined) invalid(path, `is now "${MOVED[name]}"`);
+    invalid(path, `is not an option (known: ${names.join(', ')})`);
+  }
+}
+
+function group<T extends object>(field: string, value: T | undefined, names: readonly string[]): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(field, 'must be an object');
+  known(field, value, names);
+  return value;
 }
 
 function headerName(field: string, value: string | undefined, fallback: string): string {
@@ -98,6 +155,12 @@ function positive(field: string, value: number | undefined, fallback: number, in
     invalid(field, `must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return number;
+}
+
+function boolean(field: string, value: boolean | undefined, fallback: boolean): boolean {
+  const chosen = value ?? fallback;
+  if (typeof chosen !== 'boolean') invalid(field, 'must be true or false');
+  return chosen;
 }
 
 function oneOf<T extends string>(field: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
@@ -123,19 +186,36 @@ function resolveKeyStore(keys: KeygateOptions['keys']): KeyStore {
   return invalid('keys', 'must be a KeyStore, keys-file data { tenants, keys } or the path of a keys file');
 }
 
+function resolveRateLimit(value: RateLimit | false | undefined): RateLimit | false {
+  if (value === false) return false;
+  const given = group('rateLimit', value, ['limit', 'windowSeconds']);
+  return {
+    limit: positive('rateLimit.limit', given.limit, DEFAULTS.rateLimit.limit, true),
+    windowSeconds: positive('rateLimit.windowSeconds', given.windowSeconds, DEFAULTS.rateLimit.windowSeconds),
+  };
+}
+
+function resolveStore(value: DecisionStore | undefined): DecisionStore {
+  if (value === undefined) return new MemoryDecisionStore();
+  if (typeof value !== 'object' || value === null || typeof value.decide !== 'function') {
+    invalid('store', 'must be a DecisionStore (an object with decide())');
+  }
+  return value;
+}
+
 /**
- * With the memory rate-limit store, a limit too large for its byte bound would fail every request of the
- * key; say so at start-up instead, naming the option or the key.
+ * With a memory store, a limit too large for its byte bound would fail every request of the key; say so at
+ * start-up instead, naming the option or the key.
  */
-function checkLimitsFit(store: RateLimitStore | undefined, storeName: string, keyStore: KeyStore, rateLimit: RateLimit | false): void {
-  if (!(store instanceof MemoryRateLimitStore)) return;
+function checkLimitsFit(store: DecisionStore | undefined, storeName: string, keyStore: KeyStore, rateLimit: RateLimit | false): void {
+  if (!(store instanceof MemoryDecisionStore)) return;
   const fits = (limit: number, what: string) => {
     try {
       store.bytesPerKey(limit);
     } catch (error) {
       throw new TypeError(
         `keygate: ${what} is too large for ${storeName} (${(error as Error).message}): lower it, or pass ` +
-          'rateLimitStore: new MemoryRateLimitStore({ maxBytes }) with a larger bound',
+          'store: new MemoryDecisionStore({ maxBytes }) with a larger bound',
       );
     }
   };
@@ -145,56 +225,49 @@ function checkLimitsFit(store: RateLimitStore | undefined, storeName: string, ke
   }
 }
 
+/** Validates `options` once and fills in every default; a bad option throws a `TypeError` naming it. */
 export function resolveOptions(options: KeygateOptions): Configuration {
   if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object');
-  const signatures = oneOf('signatures', options.signatures, ['required', 'optional', 'off'], 'optional');
-  // Basic keys cannot sign: unless the Basic scheme is asked for explicitly, "required" means key pairs only.
-  const schemes = subset('schemes', options.schemes ?? (signatures === 'required' ? ['keypair'] : undefined), ['basic', 'keypair'] as const);
+  known('', options, OPTION_NAMES);
+  const basic = group('basic', options.basic, ['allowPassword']);
+  const keypair = group('keypair', options.keypair, ['secretHeader', 'signatures', 'signatureHeaders', 'signatureVersions']);
+  const signatureHeaders = group('keypair.signatureHeaders', keypair.signatureHeaders, ['timestamp', 'signature']);
+  const replay = group('replay', options.replay, ['windowSeconds']);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalid('now', 'must be a function returning Unix milliseconds');
-  let rateLimit: RateLimit | false = false;
-  if (options.rateLimit !== false) {
-    const given = options.rateLimit ?? { limit: 60, windowSeconds: 60 };
-    rateLimit = {
-      limit: positive('rateLimit.limit', given.limit, 60, true),
-      windowSeconds: positive('rateLimit.windowSeconds', given.windowSeconds, 60),
-    };
-  }
-  const realm = options.realm ?? 'api';
-  if (typeof realm !== 'string' || !/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(realm)) {
-    invalid('realm', 'must be printable ASCII without quotes or backslashes');
-  }
-  const challenges: string[] = [];
-  if (schemes.has('basic')) challenges.push(`Basic realm="${realm}", charset="UTF-8"`);
-  if (schemes.has('keypair')) challenges.push(`Bearer realm="${realm}"`);
+  const realm = options.realm ?? DEFAULTS.realm;
+  if (typeof realm !== 'string' || !REALM.test(realm)) invalid('realm', 'must be printable ASCII without quotes or backslashes');
+  const onStoreError = options.onStoreError ?? ((error) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`));
+  if (typeof onStoreError !== 'function') invalid('onStoreError', 'must be a function');
+
   const keyStore = resolveKeyStore(options.keys);
-  const rateLimitStore = options.rateLimitStore ?? new MemoryRateLimitStore();
-  const failOpen = oneOf('onStoreFailure', options.onStoreFailure, ['closed', 'open'], 'closed') === 'open';
-  // Fail open: in-process stores that take over while the shared ones fail.
-  const fallbackRateLimitStore = failOpen ? new MemoryRateLimitStore() : undefined;
-  checkLimitsFit(rateLimitStore, 'the memory rate-limit store', keyStore, rateLimit);
-  checkLimitsFit(fallbackRateLimitStore, 'the in-process limiter that onStoreFailure "open" falls back on', keyStore, rateLimit);
+  const rateLimit = resolveRateLimit(options.rateLimit);
+  const store = resolveStore(options.store);
+  const fallbackStore = boolean('failOpen', options.failOpen, DEFAULTS.failOpen) ? new MemoryDecisionStore() : undefined;
+  checkLimitsFit(store, 'the memory store', keyStore, rateLimit);
+  checkLimitsFit(fallbackStore, 'the in-process store that failOpen falls back on', keyStore, rateLimit);
   return {
     keyStore,
-    basic: schemes.has('basic'),
-    keypair: schemes.has('keypair'),
-    environments: subset('environments', options.environments, ['test', 'live'] as const),
-    signatures,
-    timestampHeader: headerName('signatureHeaders.timestamp', options.signatureHeaders?.timestamp, DEFAULT_TIMESTAMP_HEADER),
-    signatureHeader: headerName('signatureHeaders.signature', options.signatureHeaders?.signature, DEFAULT_SIGNATURE_HEADER),
-    secretHeader: headerName('secretHeader', options.secretHeader, 'X-Api-Secret'),
-    replayWindowMs: positive('replayWindowSeconds', options.replayWindowSeconds, 300) * 1000,
-    replayStore: options.replayStore ?? new MemoryReplayStore({ now }),
+    schemes: subset('schemes', options.schemes, DEFAULTS.schemes),
+    environments: subset('environments', options.environments, DEFAULTS.environments),
+    basic: { allowPassword: boolean('basic.allowPassword', basic.allowPassword, DEFAULTS.allowPassword) },
+    keypair: {
+      secretHeader: headerName('keypair.secretHeader', keypair.secretHeader, DEFAULTS.secretHeader),
+      signatures: oneOf('keypair.signatures', keypair.signatures, ['required', 'optional', 'off'], DEFAULTS.signatures),
+      timestampHeader: headerName('keypair.signatureHeaders.timestamp', signatureHeaders.timestamp, DEFAULTS.timestampHeader),
+      signatureHeader: headerName('keypair.signatureHeaders.signature', signatureHeaders.signature, DEFAULTS.signatureHeader),
+      signatureVersions: subset('keypair.signatureVersions', keypair.signatureVersions, DEFAULTS.signatureVersions),
+    },
+    replayWindowMs: positive('replay.windowSeconds', replay.windowSeconds, DEFAULTS.replayWindowSeconds) * 1000,
     rateLimit,
-    rateLimitStore,
-    fallbackRateLimitStore,
-    fallbackReplayStore: failOpen ? new MemoryReplayStore({ now }) : undefined,
-    onStoreError: options.onStoreError ?? ((error) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`)),
-    allowBasicPassword: options.allowBasicPassword ?? false,
-    maxHeaderLength: positive('maxHeaderLength', options.maxHeaderLength, 4096, true),
-    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1024 * 1024, true),
-    wwwAuthenticate: challenges.join(', '),
-    trustRequestId: options.trustRequestId ?? true,
+    store,
+    fallbackStore,
+    onStoreError,
+    maxHeaderLength: positive('maxHeaderLength', options.maxHeaderLength, DEFAULTS.maxHeaderLength, true),
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes, true),
+    bodyTimeoutMs: positive('bodyTimeoutMs', options.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs, true),
+    realm,
+    trustRequestId: boolean('trustRequestId', options.trustRequestId, DEFAULTS.trustRequestId),
     now,
   };
 }

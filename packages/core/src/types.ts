@@ -22,9 +22,9 @@ export interface RequestInput {
   headers: IncomingHeaders;
   /**
    * The raw request body exactly as received, or a function that reads it on demand (called only when a
-   * signature must be verified). `undefined` means "no body".
+   * signature must be verified, with the most bytes to read). `undefined` means "no body".
    */
-  body?: Uint8Array | string | (() => Promise<Uint8Array | string | undefined>) | undefined;
+  body?: Uint8Array | string | ((maxBytes: number) => Promise<Uint8Array | string | undefined>) | undefined;
   /**
    * The client's address, for future per-address limits. No decision uses it yet, so the adapters leave it
    * out (Express computes `req.ip` through its trust-proxy rules on every read).
@@ -74,47 +74,47 @@ export interface KeyStore {
   findByPublicKey(publicKey: string): Awaitable<KeyRecord | undefined>;
 }
 
-/** The outcome of one rate-limit decision. */
+/** The rate-limit state of one key after a decision. */
 export interface RateLimitResult {
-  /** Whether this request was admitted (and counted). */
-  allowed: boolean;
-  /** Requests the key may still make in the current window, after this one. */
+  /** Requests the key may still make in the current window (after this one, when it was admitted). */
   remaining: number;
   /** Unix time in milliseconds at which the next request slot frees. */
   resetAt: number;
 }
 
-/**
- * Counts requests per key for the sliding-window limiter. `hit` is one atomic decision: count the request
- * if it fits, otherwise refuse it without counting. A store failure throws or rejects with an `Error`; it
- * never signals "over the limit" that way. An in-process store may answer synchronously (no promise), which
- * keeps a microtask off every request.
- */
-export interface RateLimitStore {
-  /**
-   * Admit and count one request for `key` if fewer than `limit` requests were admitted in
-   * `(now - windowMs, now]`.
-   * @param key   the key id (`KeyRecord.id`, unique per key store); never a raw secret
-   * @param limit the number of requests allowed per window
-   * @param windowMs the window length in milliseconds
-   * @param now  current Unix time in milliseconds (from the verifier's clock)
-   */
-  hit(key: string, limit: number, windowMs: number, now: number): Awaitable<RateLimitResult>;
-  /** Release resources (connections, timers). Optional. */
-  close?(): Awaitable<void>;
+/** One request to admit: its key, its clock, and what must hold for it to be admitted. */
+export interface Admission {
+  /** The key id (`KeyRecord.id`, unique per key store); never a raw secret. */
+  key: string;
+  /** Current Unix time in milliseconds, from the verifier's clock. */
+  now: number;
+  /** The key's sliding-window limit, or absent when the key is not limited. */
+  limit?: { limit: number; windowMs: number } | undefined;
+  /** A signed request: its signature (unique per key) and when it may be forgotten (Unix ms). */
+  signature?: { id: string; expiresAt: number } | undefined;
 }
 
 /**
- * Remembers signatures already used, so that a signed request cannot be replayed inside the window.
- * `remember` is atomic: exactly one of several concurrent calls for one id returns `true`. An in-process
- * store may answer synchronously; a failure throws or rejects with an `Error`.
+ * What a `DecisionStore` decided. `admitted` means the request was counted and its signature remembered;
+ * `replayed` and `rate-limited` mean nothing was recorded.
  */
-export interface ReplayStore {
-  /**
-   * Record `id` for `ttlMs` milliseconds.
-   * @returns `true` if `id` was new, `false` if it was already recorded and not yet expired.
-   */
-  remember(id: string, ttlMs: number): Awaitable<boolean>;
+export interface Decision {
+  outcome: 'admitted' | 'replayed' | 'rate-limited';
+  /** The key's limit state; absent when the admission had no `limit`, or when it was `replayed`. */
+  rateLimit?: RateLimitResult | undefined;
+}
+
+/**
+ * The state behind admission: sliding-window counts per key and the signatures already used. `decide` is one
+ * atomic step: a request is admitted only if its signature (if any) is new **and** its key is under its limit
+ * (if any), and only then is it counted and its signature remembered. So a replay uses no quota, and a request
+ * refused with 429 may be sent again later. A store that cannot decide (down, or full) throws or rejects with
+ * an `Error`; it never signals a refusal that way, and never forgets a signature before `expiresAt`.
+ * In-process stores may answer synchronously; the verifier awaits either.
+ */
+export interface DecisionStore {
+  decide(admission: Admission): Awaitable<Decision>;
+  /** Release resources (connections, timers). Optional. */
   close?(): Awaitable<void>;
 }
 

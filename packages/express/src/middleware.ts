@@ -1,14 +1,18 @@
-import { createVerifier, errorResponse, requestHeaders, scopeCheck, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import { createVerifier, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
+import { errorResponse, scopeCheck } from '@keygate/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rawBodyOf } from './raw-body.js';
+import { verifyRequest } from './verify-request.js';
 
-export interface KeygateExpressOptions extends KeygateOptions {
+export interface ExpressErrorMode {
   /**
    * `respond` (default) answers rejections with the JSON envelope; `next` passes the `KeygateError` to
    * `next(err)` so the app's error handler answers (it carries `status`, `code`, `headers` and `toJSON()`).
    */
   errors?: 'respond' | 'next';
 }
+
+/** The verifier's options, or a verifier built with `createVerifier` (shared by several middlewares): not both. */
+export type KeygateExpressOptions = (KeygateOptions & ExpressErrorMode & { verifier?: never }) | ({ verifier: Verifier } & ExpressErrorMode);
 
 const ERROR_MODE = Symbol('keygate.errors');
 type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next' };
@@ -20,26 +24,22 @@ function reject(req: Request, res: Response, next: NextFunction, error: KeygateE
 }
 
 /** Express middleware: verifies the request and sets `req.auth`, or rejects it. Build it once, at start-up. */
-export function keygate(options: KeygateExpressOptions, verifier: Verifier = createVerifier(options)): RequestHandler {
-  const mode = options.errors ?? 'respond';
+export function keygate(options: KeygateExpressOptions): RequestHandler {
+  const { errors: mode = 'respond', verifier: given, ...verifierOptions } = options ?? ({} as KeygateExpressOptions);
   if (mode !== 'respond' && mode !== 'next') throw new TypeError('keygate: option "errors" must be "respond" or "next"');
-  const maxBodyBytes = verifier.config.maxBodyBytes;
+  if (given !== undefined && Object.keys(verifierOptions).length > 0) {
+    throw new TypeError(`keygate: pass either a verifier or its options, not both (got "verifier" and "${Object.keys(verifierOptions)[0]}")`);
+  }
+  const verifier = given ?? createVerifier(verifierOptions as KeygateOptions);
 
   return function keygateMiddleware(req, res, next) {
     (req as WithMode)[ERROR_MODE] = mode;
-    verifier
-      .verify({
-        method: req.method,
-        target: req.originalUrl,
-        headers: requestHeaders(req),
-        body: () => rawBodyOf(req, maxBodyBytes),
-      })
-      .then((result) => {
-        if (!result.ok) return reject(req, res, next, result.error);
-        for (const name in result.headers) res.setHeader(name, result.headers[name]!);
-        req.auth = result.auth;
-        next();
-      }, next);
+    verifyRequest(verifier, req).then((result) => {
+      if (!result.ok) return reject(req, res, next, result.error);
+      for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+      req.auth = result.auth;
+      next();
+    }, next);
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from './crypto.js';
-import type { Environment } from './types.js';
+import { sha256Hex } from '../crypto.js';
+import type { Environment } from '../types.js';
 
 /** 24 random bytes as base62-ish text (URL- and header-safe, no `:`), ~143 bits. */
 function randomToken(): string {

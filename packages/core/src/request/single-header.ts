@@ -1,4 +1,4 @@
-import type { IncomingHeaders } from './types.js';
+import type { IncomingHeaders } from '../types.js';
 
 /**
  * One header's value: `undefined` when absent, `null` when repeated or longer than `maxLength` (unusable:

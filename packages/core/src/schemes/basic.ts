@@ -1,4 +1,8 @@
-/** Parsing of `Authorization: Basic base64("<apiKey>:")` (RFC 7617), strict and allocation-light. */
+/** API keys as `Authorization: Basic base64("<apiKey>:")` (RFC 7617), parsed strictly. */
+import { sha256Hex } from '../crypto.js';
+import { KeygateError } from '../errors.js';
+import type { KeyStore } from '../types.js';
+import type { CredentialScheme } from './scheme.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -25,4 +29,20 @@ export function parseBasicCredentials(token: string, allowPassword: boolean): Ba
 /** Builds the header a client sends: `Basic base64("<key>:")`, what `curl -u "KEY:"` sends. */
 export function basicAuthorization(key: string): string {
   return `Basic ${Buffer.from(`${key}:`, 'utf8').toString('base64')}`;
+}
+
+/** The Basic scheme: the key is the user-id, looked up by its SHA-256 digest. */
+export function basicScheme(keyStore: KeyStore, allowPassword: boolean): CredentialScheme {
+  return {
+    name: 'basic',
+    challenge: (realm) => `Basic realm="${realm}", charset="UTF-8"`,
+    claims: (authorization) => authorization.scheme === 'basic',
+    async identify(authorization) {
+      const parsed = parseBasicCredentials(authorization.credentials, allowPassword);
+      if (!parsed.ok) throw new KeygateError('INVALID_API_KEY');
+      const record = await keyStore.findByKeyHash(sha256Hex(parsed.key));
+      if (record?.kind !== 'basic') throw new KeygateError('INVALID_API_KEY');
+      return record;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sha256, sha256Hex } from '../crypto.js';
-import { parseKeyPrefix } from '../environment.js';
+import { parseKeyPrefix } from './prefix.js';
 import type { Environment, KeyRecord, RateLimit } from '../types.js';
 
 /** The keys-file format of the design (also what `MemoryKeyStore` takes as an object). */
@@ -113,6 +113,14 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
 
   const loaded: LoadedKeys = { byKeyHash: new Map(), byPublicKey: new Map() };
   const ids = new Set<string>();
+  // Every key string of the file, by digest: one string in two places would make a lookup ambiguous, and a
+  // secret shared by two pairs would let one pair's holder act as the other.
+  const strings = new Map<string, string>();
+  const claim = (digest: string, where: string, field: string) => {
+    const other = strings.get(digest);
+    if (other !== undefined) fail(where, `field "${field}" holds the same key as ${other} (each key string must be unique)`);
+    strings.set(digest, `${where} field "${field}"`);
+  };
   (root.keys as unknown[]).forEach((entry, index) => {
     let where = `keys[${index}]`;
     if (!isObject(entry)) fail(where, 'must be an object');
@@ -168,7 +176,7 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
         fail(where, `field "environment" says "${declared}" but the key prefix says "${prefixed}"`);
       }
       record.environment = prefixed ?? declared ?? null;
-      if (loaded.byKeyHash.has(hash)) fail(where, `same key as "${loaded.byKeyHash.get(hash)!.id}"`);
+      claim(hash, where, e.key !== undefined ? 'key' : 'keyHash');
       loaded.byKeyHash.set(hash, record);
     } else {
       const pk = typeof e.publicKey === 'string' ? parseKeyPrefix(e.publicKey) : undefined;
@@ -189,7 +197,8 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
       record.secretKey = e.secretKey as string;
       record.secretKeyDigest = sha256(record.secretKey);
       const publicKey = e.publicKey as string;
-      if (loaded.byPublicKey.has(publicKey)) fail(where, `same publicKey as "${loaded.byPublicKey.get(publicKey)!.id}"`);
+      claim(sha256Hex(publicKey), where, 'publicKey');
+      claim(sha256Hex(record.secretKey), where, 'secretKey');
       loaded.byPublicKey.set(publicKey, record);
     }
   });

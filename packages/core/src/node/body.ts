@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { KeygateError } from './errors.js';
+import { KeygateError } from '../errors.js';
 
 /** The 500 for a misconfigured app: the raw body is gone. `fix` tells the developer what to change. */
 export function rawBodyUnavailable(fix: string): KeygateError {

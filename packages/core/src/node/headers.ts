@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { IncomingHeaders } from './types.js';
+import type { IncomingHeaders } from '../types.js';
 
 const AUTHORIZATION = 'authorization';
 

@@ -1,4 +1,4 @@
-import type { KeygateError } from './errors.js';
+import type { KeygateError } from '../errors.js';
 
 /** The HTTP answer for a rejection: status, headers (with `x-request-id`) and the JSON envelope as text. */
 export function errorResponse(error: KeygateError): { status: number; headers: Record<string, string>; body: string } {

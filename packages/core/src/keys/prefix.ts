@@ -1,4 +1,4 @@
-import type { Environment } from './types.js';
+import type { Environment } from '../types.js';
 
 const PREFIX = /^(pk|sk)_(test|live)_/;
 

@@ -1,0 +1,63 @@
+import { KeygateError } from '../errors.js';
+import type { Configuration } from '../options.js';
+import type { VerifiedSignature } from '../signature/check.js';
+import type { Admission, Decision, KeyRecord } from '../types.js';
+import { setRateLimitHeaders } from './rate-limit-headers.js';
+import { StoreFullError } from './store-full-error.js';
+
+/**
+ * Admits the request of `record` in one store call: its signature must be new and its key under the limit;
+ * only then is it counted and remembered. Sets the rate-limit headers on `headers`; throws the rejection.
+ */
+export async function admit(
+  record: KeyRecord,
+  signature: VerifiedSignature | undefined,
+  now: number,
+  headers: Record<string, string>,
+  config: Configuration,
+): Promise<void> {
+  const limit = record.rateLimit ?? config.rateLimit;
+  if (limit === false && signature === undefined) return;
+  const admission: Admission = {
+    key: record.id,
+    now,
+    limit: limit === false ? undefined : { limit: limit.limit, windowMs: Math.ceil(limit.windowSeconds * 1000) },
+    signature,
+  };
+  const decision = await decide(admission, config);
+  if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
+  if (limit !== false) setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
+  if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
+}
+
+/**
+ * The store's decision. When the store fails: 503 (fail closed) or the in-process fallback (`failOpen`); the
+ * next request tries the store again, so recovery needs no restart. A full store never falls back.
+ */
+async function decide(admission: Admission, config: Configuration): Promise<Decision> {
+  try {
+    return checked(await config.store.decide(admission), admission);
+  } catch (error) {
+    config.onStoreError(error);
+    if (config.fallbackStore === undefined || error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE');
+    return checked(await config.fallbackStore.decide(admission), admission);
+  }
+}
+
+const OUTCOMES = new Set(['admitted', 'replayed', 'rate-limited']);
+
+/** A store that answers something else is broken: fail closed (503) rather than guess. */
+function checked(decision: Decision, admission: Admission): Decision {
+  const outcome = decision?.outcome;
+  const rate = decision?.rateLimit;
+  const needsRate = admission.limit !== undefined && outcome !== 'replayed';
+  if (
+    !OUTCOMES.has(outcome) ||
+    (outcome === 'replayed' && admission.signature === undefined) ||
+    (outcome === 'rate-limited' && admission.limit === undefined) ||
+    (needsRate && !(Number.isFinite(rate?.remaining) && Number.isFinite(rate?.resetAt)))
+  ) {
+    throw new TypeError('decision store: decide() must answer { outcome, rateLimit: { remaining, resetAt } } as documented');
+  }
+  return decision;
+}

@@ -1,0 +1,61 @@
+/** Key pairs: `Authorization: Bearer pk_<env>_…` identifies the key, the secret header proves it. */
+import { secretMatches, sha256 } from '../crypto.js';
+import { KeygateError } from '../errors.js';
+import { singleHeader } from '../request/single-header.js';
+import type { Environment, KeyRecord, KeyStore } from '../types.js';
+import type { CredentialScheme } from './scheme.js';
+
+const PUBLIC_KEY = /^pk_(test|live)_[\x21-\x7e]{1,504}$/;
+const SECRET_KEY = /^sk_(test|live)_[\x21-\x7e]{1,504}$/;
+
+export type KeyPairParseResult =
+  | { ok: true; publicKey: string; secretKey: string; environment: Environment }
+  | { ok: false; code: 'INVALID_API_KEY' | 'ENVIRONMENT_MISMATCH' };
+
+/**
+ * Checks the shape of `Bearer pk_<env>_…` + the secret header, before any store is asked: a malformed pair
+ * is `INVALID_API_KEY`, prefixes that disagree `ENVIRONMENT_MISMATCH` (both say nothing about stored keys).
+ */
+export function parseKeyPair(bearer: string, secret: string | null | undefined): KeyPairParseResult {
+  const publicMatch = PUBLIC_KEY.exec(bearer);
+  const secretMatch = typeof secret === 'string' ? SECRET_KEY.exec(secret) : null;
+  if (publicMatch === null || secretMatch === null) return { ok: false, code: 'INVALID_API_KEY' };
+  const environment = publicMatch[1] as Environment;
+  if (secretMatch[1] !== environment) return { ok: false, code: 'ENVIRONMENT_MISMATCH' };
+  return { ok: true, publicKey: bearer, secretKey: secretMatch[0], environment };
+}
+
+// Compared against when a public key is unknown, so that path costs what a wrong secret costs.
+const DUMMY_SECRET_DIGEST = sha256(`sk_live_${'0'.repeat(32)}`);
+
+export interface KeyPairSettings {
+  keyStore: KeyStore;
+  secretHeader: string;
+  maxHeaderLength: number;
+  environments: ReadonlySet<Environment>;
+}
+
+/** The key-pair scheme: `Bearer pk_…`, proven by the secret header in constant time. */
+export function keyPairScheme(settings: KeyPairSettings): CredentialScheme {
+  const { keyStore, secretHeader, maxHeaderLength, environments } = settings;
+  return {
+    name: 'keypair',
+    challenge: (realm) => `Bearer realm="${realm}"`,
+    claims: (authorization) => authorization.scheme === 'bearer' && authorization.credentials.startsWith('pk_'),
+    async identify(authorization, headers) {
+      const parsed = parseKeyPair(authorization.credentials, singleHeader(headers, secretHeader, maxHeaderLength));
+      if (!parsed.ok) throw new KeygateError(parsed.code);
+      if (!environments.has(parsed.environment)) throw new KeygateError('ENVIRONMENT_MISMATCH');
+      const record = await keyStore.findByPublicKey(parsed.publicKey);
+      // The secret is checked even when the public key is unknown, so both failures cost the same.
+      const matches = secretMatches(parsed.secretKey, secretDigestOf(record));
+      if (record?.kind !== 'keypair' || !matches) throw new KeygateError('INVALID_API_KEY');
+      return record;
+    },
+  };
+}
+
+function secretDigestOf(record: KeyRecord | undefined): Uint8Array {
+  if (record?.secretKeyDigest !== undefined) return record.secretKeyDigest;
+  return record?.secretKey !== undefined ? sha256(record.secretKey) : DUMMY_SECRET_DIGEST;
+}

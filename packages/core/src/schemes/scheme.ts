@@ -1,0 +1,25 @@
+import type { Awaitable, IncomingHeaders, KeyRecord, Scheme } from '../types.js';
+
+/** The `Authorization` header split into its scheme name (lower-cased) and credentials. */
+export interface AuthorizationParts {
+  scheme: string;
+  credentials: string;
+}
+
+/**
+ * One way of presenting a credential. A verifier asks each enabled scheme, in order, whether it claims the
+ * `Authorization` header; the first that does identifies the key. Adding a scheme is one file and one entry
+ * in `schemes/index.ts`.
+ */
+export interface CredentialScheme {
+  readonly name: Scheme;
+  /** Its `WWW-Authenticate` challenge for `realm`. */
+  challenge(realm: string): string;
+  /** Whether this scheme reads these credentials (e.g. `Bearer pk_…` is a key pair). */
+  claims(authorization: AuthorizationParts): boolean;
+  /**
+   * The key record the credentials prove, or throws the `KeygateError` to answer. Unknown and wrong
+   * credentials must cost the same and answer the same (no key enumeration).
+   */
+  identify(authorization: AuthorizationParts, headers: IncomingHeaders): Awaitable<KeyRecord>;
+}

@@ -1,0 +1,66 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { KeygateError } from '../errors.js';
+import type { Configuration } from '../options.js';
+import { singleHeader } from '../request/single-header.js';
+import type { KeyRecord, RequestInput } from '../types.js';
+import { byteLength } from './body.js';
+import { readBody } from './read-body.js';
+import { checkTimestamp, type TimestampCheck } from './timestamp.js';
+import { parseSignature, signatureMatches } from './verify.js';
+
+/** A verified signature, to be remembered until `expiresAt` (Unix ms). */
+export interface VerifiedSignature {
+  id: string;
+  expiresAt: number;
+}
+
+// Remembered past the window by this much, for instances whose clocks run behind this one's.
+const CLOCK_SKEW_MARGIN_MS = 60_000;
+
+/**
+ * Checks the signature headers of a key-pair request: `undefined` when it is unsigned and that is allowed,
+ * the signature to remember when it is valid; otherwise throws the rejection.
+ */
+export async function checkSignature(request: RequestInput, record: KeyRecord, now: number, config: Configuration): Promise<VerifiedSignature | undefined> {
+  const { signatures, timestampHeader, signatureHeader, signatureVersions } = config.keypair;
+  const timestamp = singleHeader(request.headers, timestampHeader, 32);
+  const header = singleHeader(request.headers, signatureHeader, 256);
+  if (timestamp === undefined && header === undefined) {
+    if (signatures !== 'required') return undefined;
+    throw new KeygateError('INVALID_SIGNATURE', { message: 'This endpoint requires a request signature.', details: { reason: 'missing' } });
+  }
+  // `null` is a repeated or over-long header: present, but not usable.
+  const time: TimestampCheck = timestamp === null ? { ok: false, reason: 'malformed' } : checkTimestamp(timestamp, now, config.replayWindowMs);
+  if (!time.ok) {
+    const details = { reason: time.reason, serverTimeMs: now, windowMs: config.replayWindowMs };
+    throw new KeygateError('TIMESTAMP_OUT_OF_RANGE', {
+      ...(time.reason === 'seconds' && { message: 'Request timestamp must be Unix time in milliseconds.' }),
+      details: time.timestampMs === undefined ? details : { ...details, skewMs: time.timestampMs - now },
+    });
+  }
+  const presented = typeof header === 'string' ? parseSignature(header) : undefined;
+  if (presented === undefined) {
+    throw new KeygateError('INVALID_SIGNATURE', { details: { reason: header === undefined || header === '' ? 'missing' : 'malformed' } });
+  }
+  if (!signatureVersions.has(presented.version)) throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'version' } });
+
+  const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
+  const method = request.method.toUpperCase();
+  // v1 cannot tell the query from the body: a signed GET or HEAD carries no body, so nothing can move into one.
+  if (presented.version === 'v1' && (method === 'GET' || method === 'HEAD') && byteLength(body) > 0) {
+    throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-not-allowed' } });
+  }
+  if (!signatureMatches(presented, hmacKeyFor(record), { timestamp: timestamp as string, method, target: request.target, body })) {
+    throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } });
+  }
+  return { id: presented.hex, expiresAt: time.timestampMs + config.replayWindowMs + CLOCK_SKEW_MARGIN_MS };
+}
+
+// A prepared HMAC key per key record saves the key setup on every signed request.
+const hmacKeys = new WeakMap<KeyRecord, KeyObject>();
+
+function hmacKeyFor(record: KeyRecord): KeyObject {
+  let key = hmacKeys.get(record);
+  if (key === undefined) hmacKeys.set(record, (key = createSecretKey(Buffer.from(record.secretKey ?? '', 'utf8'))));
+  return key;
+}

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against the sources; `test/packaging` checks the built packages separately.
     alias: {
+      '@keygate/core/node': src('core', 'node/index'),
       '@keygate/core': src('core'),
       '@keygate/express': src('express'),
       '@keygate/koa': src('koa'),

@@ -48,6 +48,7 @@ describe('published packages', () => {
     expect(files).toContain('package/package.json');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.d.ts');
+    if (name === 'core') expect(files).toContain('package/dist/node/index.js');
     expect(files.some((file) => file.startsWith('package/test/'))).toBe(false);
   });
 
@@ -57,11 +58,12 @@ describe('published packages', () => {
       import * as ex from '@keygate/express';
       import * as koa from '@keygate/koa';
       import * as redis from '@keygate/redis';
+      import * as node from '@keygate/core/node';
       const verifier = core.createVerifier({ keys: { tenants: [{ id: 't' }], keys: [{ id: 'k', tenant: 't', key: 'pk_live_packaged0001' }] } });
       const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: core.basicAuthorization('pk_live_packaged0001') } });
-      console.log(JSON.stringify([result.ok, typeof ex.keygate, typeof ex.keepRawBody, typeof koa.requireScopes, typeof redis.createRedisStores]));`;
+      console.log(JSON.stringify([result.ok, typeof ex.keygate, typeof ex.keepRawBody, typeof koa.requireScopes, typeof redis.RedisDecisionStore, typeof node.peekRequestBody, 'config' in verifier]));`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
-    expect(JSON.parse(output)).toEqual([true, 'function', 'function', 'function', 'function']);
+    expect(JSON.parse(output)).toEqual([true, 'function', 'function', 'function', 'function', 'function', false]);
   });
 
   it('require() from CommonJS (Node ≥ 20.19 loads the ESM build; no separate CJS build to drift)', () => {
@@ -69,12 +71,13 @@ describe('published packages', () => {
       const core = require('@keygate/core');
       const { keygate } = require('@keygate/express');
       const { requireScopes } = require('@keygate/koa');
-      const { createRedisStores } = require('@keygate/redis');
+      const { RedisDecisionStore } = require('@keygate/redis');
+      const { errorResponse } = require('@keygate/core/node');
       const verifier = core.createVerifier({ keys: { tenants: [{ id: 't' }], keys: [{ id: 'k', tenant: 't', key: 'pk_live_packaged0001' }] } });
       verifier.verify({ method: 'GET', target: '/', headers: { authorization: core.basicAuthorization('pk_live_packaged0001') } })
-        .then((result) => console.log(JSON.stringify([result.ok, typeof keygate, typeof requireScopes, typeof createRedisStores])));`;
+        .then((result) => console.log(JSON.stringify([result.ok, typeof keygate, typeof requireScopes, typeof RedisDecisionStore, typeof errorResponse])));`;
     const output = execFileSync(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', script], { cwd: app, encoding: 'utf8' });
-    expect(JSON.parse(output)).toEqual([true, 'function', 'function', 'function']);
+    expect(JSON.parse(output)).toEqual([true, 'function', 'function', 'function', 'function']);
   });
 
   it('compile from strict TypeScript, with req.auth and ctx.state.auth typed', () => {
@@ -82,22 +85,22 @@ describe('published packages', () => {
       join(app, 'consumer.ts'),
       `import express from 'express';
 import Koa from 'koa';
-import { keygate, requireScopes, keepRawBody, type AuthContext } from '@keygate/express';
+import { keygate, requireScopes, keepRawBody, createVerifier, type AuthContext, type AnyKeygateError } from '@keygate/express';
 import { keygate as koaKeygate } from '@keygate/koa';
-import { createRedisStores } from '@keygate/redis';
+import { RedisDecisionStore } from '@keygate/redis';
 import { Redis } from 'ioredis';
 
 const keys = { tenants: [{ id: 't' }], keys: [] };
 const app = express();
 app.use(express.json({ verify: keepRawBody }));
-app.use(keygate({ keys, signatures: 'required', errors: 'next' }));
+app.use(keygate({ keys, keypair: { signatures: 'required', signatureVersions: ['v2'] }, errors: 'next' }));
 app.get('/', requireScopes('a:read'), (req, res) => {
   const auth: AuthContext | undefined = req.auth;
   const raw: Buffer | undefined = req.rawBody;
   res.json({ tenant: auth?.tenantId, environment: auth?.environment, bytes: raw?.length });
 });
 const koa = new Koa();
-koa.use(koaKeygate({ keys, ...createRedisStores({ client: new Redis({ lazyConnect: true }) }) }));
+koa.use(koaKeygate({ keys, store: new RedisDecisionStore({ client: new Redis({ lazyConnect: true }) }) }));
 type IsAny<T> = 0 extends 1 & T ? true : false;
 koa.use((ctx) => {
   const typed: IsAny<typeof ctx.state.auth> = false; // Koa's state is \`any\` unless keygate's declaration merging applies
@@ -109,7 +112,21 @@ app.use((req, _res, next) => {
   next(typed);
 });
 // @ts-expect-error: the option is checked
-keygate({ keys, signatures: 'sometimes' });
+keygate({ keys, keypair: { signatures: 'sometimes' } });
+// @ts-expect-error: options or a verifier, not both
+keygate({ keys, verifier: createVerifier({ keys }) });
+keygate({ verifier: createVerifier({ keys }), errors: 'next' });
+// Narrowing on the code narrows the details.
+export function skew(error: AnyKeygateError): number | undefined {
+  switch (error.code) {
+    case 'TIMESTAMP_OUT_OF_RANGE':
+      return error.details.skewMs;
+    case 'INSUFFICIENT_SCOPE':
+      return error.details.missingScopes.length;
+    default:
+      return undefined;
+  }
+}
 `,
     );
     writeFileSync(

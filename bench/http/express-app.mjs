@@ -4,7 +4,7 @@ import basicAuth from 'express-basic-auth';
 import { rateLimit } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { keygate } from '@keygate/express';
-import { createRedisStores } from '@keygate/redis';
+import { RedisDecisionStore } from '@keygate/redis';
 import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
 
 const basic = () => basicAuth({ users: { [BASIC_KEY]: '' } });
@@ -38,10 +38,10 @@ export function expressApp(setup, redis) {
       break;
     case 'keygate-basic':
     case 'keygate-signed':
-      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, signatures: setup === 'keygate-signed' ? 'required' : 'optional' }));
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' } }));
       break;
     case 'keygate-redis':
-      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, ...createRedisStores({ client: redis, prefix: 'keygate:' }) }));
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, store: new RedisDecisionStore({ client: redis, prefix: 'keygate:' }) }));
       break;
     case 'basic-auth-rate-limit-redis': {
       const store = new RedisStore({ sendCommand: (...args) => redis.call(...args), prefix: 'erl:' });

@@ -15,7 +15,7 @@ export function koaApp(setup) {
       break;
     case 'keygate-basic':
     case 'keygate-signed':
-      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, signatures: setup === 'keygate-signed' ? 'required' : 'optional' }));
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' } }));
       break;
     default:
       throw new Error(`unknown Koa setup "${setup}"`);

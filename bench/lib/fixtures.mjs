@@ -41,8 +41,8 @@ export function jsonBody(nonce) {
  * Headers of one signed key-pair request (what a client following the published sample sends), with
  * lower-case names as Node hands them to the verifier.
  */
-export function signedHeaders(body, timestamp = Date.now()) {
-  const signature = signRequest({ method: 'POST', path: SIGNED_PATH, body, secret: SECRET_KEY, timestamp });
+export function signedHeaders(body, timestamp = Date.now(), version = 'v1') {
+  const signature = signRequest({ method: 'POST', path: SIGNED_PATH, body, secret: SECRET_KEY, timestamp, version });
   const headers = { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY, 'content-type': 'application/json' };
   for (const [name, value] of Object.entries(signature)) headers[name.toLowerCase()] = value;
   return headers;

@@ -106,7 +106,7 @@ function scaleSection({ keyLookup, limiter, bound, redisMemory }) {
     '',
     table(['keys', 'build + load', 'verify ns (median)', 'min–max', '× smallest', 'store lookup ns', '× smallest'], lookupRows),
     '',
-    '### Memory limiter (`MemoryRateLimitStore`): cost per decision and memory per tracked key',
+    '### Memory limiter (`MemoryDecisionStore`): cost per decision and memory per tracked key',
     '',
     'Memory = `heapUsed + arrayBuffers` delta after full GCs (`--expose-gc`), divided by the keys tracked. "Accounted" is what ' +
       'the store charges each key against `maxBytes`. Cost: steady state, 1 000 keys round-robin, every hit evicting one admission ' +
@@ -215,7 +215,7 @@ function notesSection(plan) {
       'express-rate-limit uses standard (draft-6) headers, no legacy headers; behind express-basic-auth it limits per user, like keygate per key.',
     '- **Signed requests.** The load generator signs each request in autocannon\'s `setupRequest` hook with `signRequest` from `@keygate/core`: ' +
       'a fresh timestamp and a fresh 200-byte JSON body (a counter inside), so the replay cache never rejects one; keygate runs with ' +
-      '`signatures: \'required\'`, reads the raw body itself (no body parser) and the route answers after it.',
+      '`keypair: { signatures: \'required\' }`, reads the raw body itself (no body parser) and the route answers after it.',
     '- **Correctness.** Before the load, each fresh server must answer a valid request with 2xx and carry its rate-limit header; auth cases must ' +
       'answer 401 without credentials and to a wrong key; signed cases must answer 401 to a replayed and to an unsigned request. During the ' +
       'load every answer must be 2xx. Anything else is flagged ⚠️ in the tables above.',

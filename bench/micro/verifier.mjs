@@ -6,7 +6,8 @@
 import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createVerifier, SlidingLog } from '@keygate/core';
+import { createVerifier } from '@keygate/core';
+import { SlidingLog } from '../../packages/core/dist/decision/sliding-log.js';
 import { LRUCache } from 'lru-cache';
 import { BASIC_AUTHORIZATION, BASIC_KEY, jsonBody, keysFile, PUBLIC_KEY, SECRET_KEY, signedHeaders, SIGNED_PATH } from '../lib/fixtures.mjs';
 import { interleaved, timeAsync, timeSync } from '../lib/timing.mjs';
@@ -42,10 +43,15 @@ const floors = {
   [`floor: HMAC-SHA256 of the ${canonical.length}-byte canonical string`]: () => hmacHex(canonical),
   'floor: crypto.timingSafeEqual (32 B)': () => timingSafeEqual(digestA, digestB),
   'floor: lru-cache get': () => cache.get('bench_basic'),
-  'floor: limiter update (SlidingLog.hit, limit 60)': () => floorLog.hit(60, 60_000, tick()),
+  'floor: limiter update (SlidingLog check + count, limit 60)': () => {
+    const now = tick();
+    if (floorLog.hasRoom(60, 60_000, now)) floorLog.admit(60, 60_000, now);
+  },
   'floor Basic + limiter: base64 + SHA-256 + cache get + limiter update': () => {
     sha256Hex(base64Key().slice(0, -1));
-    cache.get('bench_basic').hit(60, 60_000, tick());
+    const log = cache.get('bench_basic');
+    const now = tick();
+    if (log.hasRoom(60, 60_000, now)) log.admit(60, 60_000, now);
   },
   'floor key pair + signature: HMAC-SHA256 + SHA-256': () => {
     hmacHex(canonical);
@@ -54,7 +60,7 @@ const floors = {
 };
 
 function verifier(rateLimit, signatures = 'optional') {
-  return createVerifier({ keys: keysFile(), rateLimit, signatures, now: () => clock });
+  return createVerifier({ keys: keysFile(), rateLimit, keypair: { signatures }, now: () => clock });
 }
 const basicRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: BASIC_AUTHORIZATION } };
 const pairRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY } };
@@ -64,10 +70,10 @@ const pairRequest = { method: 'GET', target: '/v1/ping', headers: { authorizatio
 // cold in memory: a harness cost no server pays, about 1.5 µs per call here.)
 const SIGNED_CHUNK = 500;
 
-function signedRequests(name, n) {
+function signedRequests(name, n, version = 'v1') {
   return Array.from({ length: n }, (_, i) => {
     const body = jsonBody(`${name}-${clock}-${i}`);
-    const headers = signedHeaders(body, clock + (i + 1) * 1000);
+    const headers = signedHeaders(body, clock + (i + 1) * 1000, version);
     return { method: 'POST', target: SIGNED_PATH, headers, body: Buffer.from(body) };
   });
 }
@@ -76,7 +82,7 @@ function signedRequests(name, n) {
  * A verifier case (its verifier built only when the case runs); without a fixed `request` it verifies fresh
  * signed requests, made in untimed chunks.
  */
-function verifyCase(name, makeVerifier, request) {
+function verifyCase(name, makeVerifier, request, version) {
   if (options.only && !options.only.includes(name)) return undefined;
   const instance = makeVerifier();
   const timed = (requests, n) =>
@@ -89,14 +95,14 @@ function verifyCase(name, makeVerifier, request) {
   return {
     name,
     // The profiler cannot leave the chunks' signing out, so a profiled batch is made beforehand in one go.
-    prepareForProfile: request ? undefined : (n) => (prepared = signedRequests(name, n)),
+    prepareForProfile: request ? undefined : (n) => (prepared = signedRequests(name, n, version)),
     measure: async (n) => {
       if (request) return timed(undefined, n);
       if (prepared) return timed(prepared.splice(0), n);
       let total = 0;
       for (let done = 0; done < n; done += SIGNED_CHUNK) {
         const size = Math.min(SIGNED_CHUNK, n - done);
-        total += (await timed(signedRequests(name, size), size)) * size;
+        total += (await timed(signedRequests(name, size, version), size)) * size;
       }
       return total / n;
     },
@@ -111,6 +117,7 @@ const cases = [
   verifyCase('verify: key pair + limiter', () => verifier(LIMIT), pairRequest),
   verifyCase('verify: key pair + signature', () => verifier(false, 'required')),
   verifyCase('verify: key pair + signature + limiter', () => verifier(LIMIT, 'required')),
+  verifyCase('verify: key pair + signature v2 + limiter', () => verifier(LIMIT, 'required'), undefined, 'v2'),
 ].filter((c) => c && (!options.only || options.only.includes(c.name)));
 
 /** One case, warmed up, then one batch of `iterations` under the profiler. */

@@ -1,7 +1,7 @@
-// Scale: memory of the default MemoryRateLimitStore (maxKeys 100 000, maxBytes 64 MiB) while 1e6 distinct
+// Scale: memory of the default MemoryDecisionStore's limiter (maxKeys 100 000, maxBytes 64 MiB) while 1e6 distinct
 // keys go through it, one request each, then while keys fill whole windows (the worst case per key).
 // `node --expose-gc scale/limiter-bound.mjs '{"distinct":1000000,"fullKeys":200000}'`
-import { MemoryRateLimitStore } from '@keygate/core';
+import { MemoryDecisionStore } from '@keygate/core';
 import { memoryNow } from '../lib/timing.mjs';
 
 const options = { distinct: 1_000_000, fullKeys: 200_000, limit: 60, ...JSON.parse(process.argv[2] ?? '{}') };
@@ -11,14 +11,15 @@ const MAX_BYTES = 64 * 1024 * 1024;
 
 function scenario(name, keyCount, hitsPerKey) {
   const base = memoryNow();
-  const store = new MemoryRateLimitStore(); // the defaults under test
+  const store = new MemoryDecisionStore(); // the defaults under test
+  const limit = { limit: options.limit, windowMs: WINDOW_MS };
   const now = Date.now();
   const checkpoints = [];
   const marks = new Set([Math.round(keyCount / 10), Math.round(keyCount / 2), keyCount]);
   for (let i = 1; i <= keyCount; i++) {
     const id = `key_${i}`;
-    for (let j = 0; j < hitsPerKey; j++) store.hit(id, options.limit, WINDOW_MS, now + j);
-    if (marks.has(i)) checkpoints.push({ keysSeen: i, tracked: store.size, accounted: store.calculatedSize, bytes: memoryNow() - base });
+    for (let j = 0; j < hitsPerKey; j++) store.decide({ key: id, now: now + j, limit });
+    if (marks.has(i)) checkpoints.push({ keysSeen: i, tracked: store.usage.keys, accounted: store.usage.limiterBytes, bytes: memoryNow() - base });
   }
   return { name, hitsPerKey, checkpoints };
 }

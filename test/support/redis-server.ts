@@ -38,14 +38,31 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Starts a throw-away `redis-server` (no persistence) on a free loopback port, or on `port` when given. */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Working directory (AOF, cluster config); reuse it to restart a server with its data. Default: none kept. */
+  dir?: string;
+  /** `appendonly yes` with `appendfsync everysec`, as the Redis store's README recommends. Needs `dir`. */
+  appendOnly?: boolean;
+  /** A one-node Redis Cluster: the caller assigns the slots (`CLUSTER ADDSLOTSRANGE 0 16383`). Needs `dir`. */
+  cluster?: boolean;
+}
+
+/**
+ * Starts a throw-away `redis-server` on a free loopback port, or on `port` when given. No persistence unless
+ * `appendOnly` is set.
+ */
+export async function startRedisServer(port?: number, options: RedisServerOptions = {}): Promise<RedisServer> {
+  if ((options.appendOnly || options.cluster) && options.dir === undefined) throw new Error('startRedisServer: dir is required');
   const chosen = port ?? (await freePort());
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-    { stdio: 'ignore' },
-  );
+  const args = ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--protected-mode', 'yes'];
+  args.push('--appendonly', options.appendOnly ? 'yes' : 'no');
+  if (options.appendOnly) args.push('--appendfsync', 'everysec');
+  if (options.dir !== undefined) args.push('--dir', options.dir);
+  if (options.cluster) {
+    // Announced, or CLUSTER SLOTS names no address until the node meets another, and clients cannot follow it.
+    args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${chosen}.conf`, '--cluster-announce-ip', '127.0.0.1');
+  }
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const exited = new Promise<never>((_, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));

@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RateLimitResult, RateLimitStore, ReplayStore } from '@keygate/core';
+import type { Admission, Decision, DecisionStore } from '@keygate/core';
 
-type Factory<S> = () => S | Promise<S>;
+type Factory = () => DecisionStore | Promise<DecisionStore>;
+
+export interface ContractOptions {
+  /** Distinct signatures sent from a rate-limited key before an old one is replayed. Default 2000. */
+  flood?: number;
+}
 
 /** A realistic clock reading, so stores see timestamps of the size they see in production. */
 const T0 = 1_732_500_000_000;
 const WINDOW = 60_000;
+/** How long a signature is remembered in these tests: the default replay window (±5 min). */
+const REMEMBER = 600_000;
 
-function withCleanup<S extends { close?(): unknown }>(makeStore: Factory<S>): () => Promise<S> {
-  const opened: S[] = [];
+function withCleanup(makeStore: Factory): () => Promise<DecisionStore> {
+  const opened: DecisionStore[] = [];
   afterEach(async () => {
     await Promise.all(opened.splice(0).map(async (store) => store.close?.()));
   });
@@ -21,127 +27,178 @@ function withCleanup<S extends { close?(): unknown }>(makeStore: Factory<S>): ()
   };
 }
 
+const limited = (limit: number, windowMs = WINDOW) => ({ limit, windowMs });
+const signed = (id: string, at = T0) => ({ id, expiresAt: at + REMEMBER });
+const admitted = (remaining: number, resetAt: number): Decision => ({ outcome: 'admitted', rateLimit: { remaining, resetAt } });
+const rateLimited = (resetAt: number): Decision => ({ outcome: 'rate-limited', rateLimit: { remaining: 0, resetAt } });
+
 /**
- * What every `RateLimitStore` promises: an exact sliding window. Each test uses fresh keys, so the factory
- * may return the same store (or stores sharing one backend) every time. Times are explicit; nothing sleeps.
+ * What every `DecisionStore` promises (see `DecisionStore` in the core's types): an exact sliding window per key,
+ * signatures remembered until they expire, and both decided in one atomic step that records a request only when
+ * it is admitted. Each test uses fresh keys, so the factory may return stores sharing one backend. Times are
+ * explicit; nothing sleeps.
  */
-export function describeRateLimitStoreContract(name: string, makeStore: Factory<RateLimitStore>): void {
-  describe(`RateLimitStore contract: ${name}`, () => {
+export function describeDecisionStoreContract(name: string, makeStore: Factory, options: ContractOptions = {}): void {
+  const flood = options.flood ?? 2000;
+
+  describe(`DecisionStore contract: ${name}`, () => {
     const open = withCleanup(makeStore);
     const freshKey = () => `contract-${randomUUID()}`;
+    const freshSignature = () => randomUUID().replaceAll('-', '').repeat(2);
+    const decide = async (store: DecisionStore, admission: Admission) => await store.decide(admission);
 
-    it('admits exactly `limit` requests, with exact remaining and resetAt, then refuses', async () => {
-      const store = await open();
-      const key = freshKey();
-      const results: RateLimitResult[] = [];
-      for (let i = 0; i < 6; i++) results.push(await store.hit(key, 5, WINDOW, T0 + i * 1000));
-      expect(results).toEqual([
-        { allowed: true, remaining: 4, resetAt: T0 + WINDOW },
-        { allowed: true, remaining: 3, resetAt: T0 + WINDOW },
-        { allowed: true, remaining: 2, resetAt: T0 + WINDOW },
-        { allowed: true, remaining: 1, resetAt: T0 + WINDOW },
-        { allowed: true, remaining: 0, resetAt: T0 + WINDOW },
-        { allowed: false, remaining: 0, resetAt: T0 + WINDOW },
-      ]);
-    });
+    describe('rate limit', () => {
+      it('admits a request with neither limit nor signature, with no rate limit in the answer', async () => {
+        const store = await open();
+        const key = freshKey();
+        for (let i = 0; i < 3; i++) expect(await decide(store, { key, now: T0 })).toEqual({ outcome: 'admitted' });
+      });
 
-    it('frees a slot exactly when the oldest admission is `windowMs` old (a sliding, not fixed, window)', async () => {
-      const store = await open();
-      const key = freshKey();
-      for (const offset of [0, 0, 0]) await store.hit(key, 5, WINDOW, T0 + offset);
-      for (const offset of [30_000, 30_000]) await store.hit(key, 5, WINDOW, T0 + offset);
+      it('admits exactly `limit` requests, with exact remaining and resetAt, then refuses', async () => {
+        const store = await open();
+        const key = freshKey();
+        const results: Decision[] = [];
+        for (let i = 0; i < 6; i++) results.push(await decide(store, { key, now: T0 + i * 1000, limit: limited(5) }));
+        expect(results).toEqual([
+          admitted(4, T0 + WINDOW),
+          admitted(3, T0 + WINDOW),
+          admitted(2, T0 + WINDOW),
+          admitted(1, T0 + WINDOW),
+          admitted(0, T0 + WINDOW),
+          rateLimited(T0 + WINDOW),
+        ]);
+      });
 
-      expect(await store.hit(key, 5, WINDOW, T0 + WINDOW - 1)).toEqual({ allowed: false, remaining: 0, resetAt: T0 + WINDOW });
-      // At t + window the three requests made at t have left: exactly three slots, not a fresh window.
-      expect(await store.hit(key, 5, WINDOW, T0 + WINDOW)).toEqual({ allowed: true, remaining: 2, resetAt: T0 + 30_000 + WINDOW });
-      expect(await store.hit(key, 5, WINDOW, T0 + WINDOW)).toEqual({ allowed: true, remaining: 1, resetAt: T0 + 30_000 + WINDOW });
-      expect(await store.hit(key, 5, WINDOW, T0 + WINDOW)).toEqual({ allowed: true, remaining: 0, resetAt: T0 + 30_000 + WINDOW });
-      expect(await store.hit(key, 5, WINDOW, T0 + WINDOW + 1)).toEqual({ allowed: false, remaining: 0, resetAt: T0 + 30_000 + WINDOW });
-      expect(await store.hit(key, 5, WINDOW, T0 + 30_000 + WINDOW)).toEqual({
-        allowed: true,
-        remaining: 1,
-        resetAt: T0 + 2 * WINDOW,
+      it('frees a slot exactly when the oldest admission is `windowMs` old (a sliding, not fixed, window)', async () => {
+        const store = await open();
+        const key = freshKey();
+        const at = (offset: number) => decide(store, { key, now: T0 + offset, limit: limited(5) });
+        for (const offset of [0, 0, 0, 30_000, 30_000]) await at(offset);
+
+        expect(await at(WINDOW - 1)).toEqual(rateLimited(T0 + WINDOW));
+        // At t + window the three requests made at t have left: exactly three slots, not a fresh window.
+        expect(await at(WINDOW)).toEqual(admitted(2, T0 + 30_000 + WINDOW));
+        expect(await at(WINDOW)).toEqual(admitted(1, T0 + 30_000 + WINDOW));
+        expect(await at(WINDOW)).toEqual(admitted(0, T0 + 30_000 + WINDOW));
+        expect(await at(WINDOW + 1)).toEqual(rateLimited(T0 + 30_000 + WINDOW));
+        expect(await at(30_000 + WINDOW)).toEqual(admitted(1, T0 + 2 * WINDOW));
+      });
+
+      it('does not count refused requests, and admits a refused one retried at its resetAt', async () => {
+        const store = await open();
+        const key = freshKey();
+        const at = (offset: number) => decide(store, { key, now: T0 + offset, limit: limited(2, 10_000) });
+        await at(0);
+        await at(4000);
+        for (let i = 1; i <= 20; i++) expect(await at(4000 + i)).toEqual(rateLimited(T0 + 10_000));
+        expect(await at(9999)).toEqual(rateLimited(T0 + 10_000));
+        // Had the refusals been counted, they would still fill the window here.
+        expect(await at(10_000)).toEqual(admitted(0, T0 + 14_000));
+      });
+
+      it('keeps keys independent', async () => {
+        const store = await open();
+        const [a, b] = [freshKey(), freshKey()];
+        for (let i = 0; i < 3; i++) await decide(store, { key: a, now: T0, limit: limited(3) });
+        expect(await decide(store, { key: a, now: T0, limit: limited(3) })).toEqual(rateLimited(T0 + WINDOW));
+        expect(await decide(store, { key: b, now: T0, limit: limited(3) })).toEqual(admitted(2, T0 + WINDOW));
+        expect(await decide(store, { key: b, now: T0 + 5, limit: limited(10, 1000) })).toEqual(admitted(8, T0 + 1000));
       });
     });
 
-    it('a refused request is admitted when retried at the resetAt it was given', async () => {
-      const store = await open();
-      const key = freshKey();
-      await store.hit(key, 2, 10_000, T0);
-      await store.hit(key, 2, 10_000, T0 + 4000);
-      const refused = await store.hit(key, 2, 10_000, T0 + 7000);
-      expect(refused).toEqual({ allowed: false, remaining: 0, resetAt: T0 + 10_000 });
-      expect((await store.hit(key, 2, 10_000, refused.resetAt - 1)).allowed).toBe(false);
-      expect(await store.hit(key, 2, 10_000, refused.resetAt)).toEqual({ allowed: true, remaining: 0, resetAt: T0 + 14_000 });
-    });
+    describe('replay', () => {
+      it('admits a new signature, then answers replayed (with no rate limit) until it expires', async () => {
+        const store = await open();
+        const key = freshKey();
+        const signature = signed(freshSignature());
+        expect(await decide(store, { key, now: T0, signature })).toEqual({ outcome: 'admitted' });
+        expect(await decide(store, { key, now: T0 + 1, signature })).toEqual({ outcome: 'replayed' });
+        expect(await decide(store, { key, now: signature.expiresAt - 1, signature })).toEqual({ outcome: 'replayed' });
+        expect(await decide(store, { key, now: T0, limit: limited(5), signature })).toEqual({ outcome: 'replayed' });
+        expect(await decide(store, { key, now: T0, signature: signed(freshSignature()) })).toEqual({ outcome: 'admitted' });
+      });
 
-    it('does not count refused requests', async () => {
-      const store = await open();
-      const key = freshKey();
-      await store.hit(key, 2, WINDOW, T0);
-      await store.hit(key, 2, WINDOW, T0 + 10);
-      for (let i = 1; i <= 20; i++) expect((await store.hit(key, 2, WINDOW, T0 + 10 + i)).allowed).toBe(false);
-      // Had the refusals been counted, they would still fill the window here.
-      expect(await store.hit(key, 2, WINDOW, T0 + WINDOW)).toEqual({ allowed: true, remaining: 0, resetAt: T0 + 10 + WINDOW });
-      expect(await store.hit(key, 2, WINDOW, T0 + 10 + WINDOW)).toEqual({
-        allowed: true,
-        remaining: 0,
-        resetAt: T0 + 2 * WINDOW,
+      it('keeps signatures per key: one signature id on two keys is two requests', async () => {
+        const store = await open();
+        const signature = signed(freshSignature());
+        const [a, b] = [freshKey(), freshKey()];
+        expect(await decide(store, { key: a, now: T0, signature })).toEqual({ outcome: 'admitted' });
+        expect(await decide(store, { key: b, now: T0, signature })).toEqual({ outcome: 'admitted' });
+        expect(await decide(store, { key: a, now: T0, signature })).toEqual({ outcome: 'replayed' });
+      });
+
+      it('a replay uses no quota', async () => {
+        const store = await open();
+        const key = freshKey();
+        const signature = signed(freshSignature());
+        expect(await decide(store, { key, now: T0, limit: limited(3), signature })).toEqual(admitted(2, T0 + WINDOW));
+        for (let i = 0; i < 10; i++) {
+          expect(await decide(store, { key, now: T0 + i, limit: limited(3), signature })).toEqual({ outcome: 'replayed' });
+        }
+        const fresh = { key, now: T0 + 10, limit: limited(3), signature: signed(freshSignature()) };
+        expect(await decide(store, fresh)).toEqual(admitted(1, T0 + WINDOW));
+      });
+
+      it('checks replay first: a replay from a key at its limit answers replayed, not rate-limited', async () => {
+        const store = await open();
+        const key = freshKey();
+        const signature = signed(freshSignature());
+        await decide(store, { key, now: T0, limit: limited(2), signature });
+        await decide(store, { key, now: T0, limit: limited(2) });
+        expect(await decide(store, { key, now: T0 + 1, limit: limited(2) })).toEqual(rateLimited(T0 + WINDOW));
+        expect(await decide(store, { key, now: T0 + 1, limit: limited(2), signature })).toEqual({ outcome: 'replayed' });
+      });
+
+      it('a rate-limited signature leaves no entry: sent again at its resetAt it is admitted, then replayed', async () => {
+        const store = await open();
+        const key = freshKey();
+        await decide(store, { key, now: T0, limit: limited(1) });
+        const signature = signed(freshSignature(), T0 + 1);
+        const refused = await decide(store, { key, now: T0 + 1, limit: limited(1), signature });
+        expect(refused).toEqual(rateLimited(T0 + WINDOW));
+        expect(await decide(store, { key, now: T0 + WINDOW, limit: limited(1), signature })).toEqual(admitted(0, T0 + 2 * WINDOW));
+        expect(await decide(store, { key, now: T0 + WINDOW + 1, limit: limited(1), signature })).toEqual({ outcome: 'replayed' });
+      });
+
+      it(`still refuses an admitted signature after ${2 * flood} distinct signatures refused with 429`, async () => {
+        const store = await open();
+        const key = freshKey();
+        const first = signed(freshSignature());
+        expect(await decide(store, { key, now: T0, limit: limited(1), signature: first })).toEqual(admitted(0, T0 + WINDOW));
+        // In batches: concurrent enough to be quick on a remote store, bounded so none times out.
+        for (let sent = 0; sent < 2 * flood; sent += 200) {
+          const batch = Array.from({ length: Math.min(200, 2 * flood - sent) }, (_, i) =>
+            decide(store, { key, now: T0 + 1 + sent + i, limit: limited(1), signature: signed(freshSignature()) }),
+          );
+          for (const decision of await Promise.all(batch)) expect(decision.outcome).toBe('rate-limited');
+        }
+        expect(await decide(store, { key, now: T0 + 2 * flood + 1, limit: limited(1), signature: first })).toEqual({ outcome: 'replayed' });
       });
     });
 
-    it('keeps keys independent', async () => {
-      const store = await open();
-      const [a, b] = [freshKey(), freshKey()];
-      for (let i = 0; i < 3; i++) await store.hit(a, 3, WINDOW, T0);
-      expect((await store.hit(a, 3, WINDOW, T0)).allowed).toBe(false);
-      expect(await store.hit(b, 3, WINDOW, T0)).toEqual({ allowed: true, remaining: 2, resetAt: T0 + WINDOW });
-      expect(await store.hit(b, 10, 1000, T0 + 5)).toEqual({ allowed: true, remaining: 8, resetAt: T0 + 1000 });
-    });
+    describe('concurrency', () => {
+      it('admits exactly `limit` of 500 concurrent signed requests for one key', async () => {
+        const store = await open();
+        const key = freshKey();
+        const results = await Promise.all(
+          Array.from({ length: 500 }, () => decide(store, { key, now: T0, limit: limited(60), signature: signed(freshSignature()) })),
+        );
+        const admissions = results.filter((result) => result.outcome === 'admitted');
+        expect(admissions.map((result) => result.rateLimit?.remaining ?? -1).sort((x, y) => x - y)).toEqual(
+          Array.from({ length: 60 }, (_, i) => i),
+        );
+        for (const refused of results.filter((result) => result.outcome !== 'admitted')) expect(refused).toEqual(rateLimited(T0 + WINDOW));
+      });
 
-    it('admits exactly `limit` of 500 concurrent requests for one key', async () => {
-      const store = await open();
-      const key = freshKey();
-      const results = await Promise.all(Array.from({ length: 500 }, () => store.hit(key, 60, WINDOW, T0)));
-      const admitted = results.filter((result) => result.allowed);
-      expect(admitted).toHaveLength(60);
-      expect(admitted.map((result) => result.remaining).sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i));
-      for (const refused of results.filter((result) => !result.allowed)) {
-        expect(refused).toEqual({ allowed: false, remaining: 0, resetAt: T0 + WINDOW });
-      }
-    });
-  });
-}
-
-/** What every `ReplayStore` promises: an id is accepted once per ttl, atomically. */
-export function describeReplayStoreContract(name: string, makeStore: Factory<ReplayStore>): void {
-  describe(`ReplayStore contract: ${name}`, () => {
-    const open = withCleanup(makeStore);
-    const freshId = () => `contract-${randomUUID()}`;
-
-    it('returns true for a new id, then false while it is remembered', async () => {
-      const store = await open();
-      const id = freshId();
-      expect(await store.remember(id, 60_000)).toBe(true);
-      expect(await store.remember(id, 60_000)).toBe(false);
-      expect(await store.remember(id, 60_000)).toBe(false);
-      expect(await store.remember(freshId(), 60_000)).toBe(true);
-    });
-
-    it('forgets an id after its ttl', async () => {
-      const store = await open();
-      const id = freshId();
-      expect(await store.remember(id, 50)).toBe(true);
-      expect(await store.remember(id, 50)).toBe(false);
-      await sleep(120);
-      expect(await store.remember(id, 50)).toBe(true);
-    });
-
-    it('returns true to exactly one of 50 concurrent calls for one id', async () => {
-      const store = await open();
-      const id = freshId();
-      const results = await Promise.all(Array.from({ length: 50 }, () => store.remember(id, 60_000)));
-      expect(results.filter(Boolean)).toHaveLength(1);
+      it('admits exactly one of 50 concurrent requests with the same signature, and counts it once', async () => {
+        const store = await open();
+        const key = freshKey();
+        const signature = signed(freshSignature());
+        const results = await Promise.all(Array.from({ length: 50 }, () => decide(store, { key, now: T0, limit: limited(10), signature })));
+        expect(results.filter((result) => result.outcome === 'admitted')).toEqual([admitted(9, T0 + WINDOW)]);
+        expect(results.filter((result) => result.outcome === 'replayed')).toHaveLength(49);
+        expect(await decide(store, { key, now: T0, limit: limited(10) })).toEqual(admitted(8, T0 + WINDOW));
+      });
     });
   });
 }

@@ -1,13 +1,16 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
-/** Options shared by the Redis stores. */
+/** Options of `RedisDecisionStore`. */
 export interface RedisStoreOptions {
   /**
-   * A connected (or connecting) ioredis 5 client. The store never connects, quits or reconfigures it, so
-   * one client can serve both stores and the rest of the app.
+   * A connected (or connecting) ioredis 5 client: a `Redis`, or a `Cluster`. The store never connects, quits or
+   * reconfigures it, so one client can serve the store and the rest of the app.
    */
-  client: Redis;
-  /** Prepended to every key (then `rl:` or `replay:`). Default `'keygate:'`. */
+  client: Redis | Cluster;
+  /**
+   * Prepended to every key. Default `'keygate:'`. It may not contain `{` or `}`: the store puts the hash tag
+   * (`{<key id>}`) in each key itself, and a brace in the prefix would change what Redis Cluster hashes.
+   */
   prefix?: string;
   /** Longest a store call may take before it rejects, in milliseconds. Default 1000. */
   timeoutMs?: number;
@@ -15,7 +18,7 @@ export interface RedisStoreOptions {
 
 /** Options with every default applied. */
 export interface RedisStoreConfiguration {
-  client: Redis;
+  client: Redis | Cluster;
   prefix: string;
   timeoutMs: number;
 }
@@ -34,6 +37,7 @@ export function resolveOptions(owner: string, options: RedisStoreOptions): Redis
     throw invalid('client', 'must be an ioredis client');
   }
   if (typeof prefix !== 'string') throw invalid('prefix', 'must be a string');
+  if (/[{}]/.test(prefix)) throw invalid('prefix', 'must not contain "{" or "}" (the store sets the hash tag itself)');
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
     throw invalid('timeoutMs', `must be an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
   }

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createVerifier, KeysFileError, MemoryKeyStore, parseKeysFile, readKeysFile, type KeysFile } from '../src/index.js';
-import { keysFile } from './helpers.js';
+import { createVerifier, KeysFileError, MemoryKeyStore, parseKeysFile, readKeysFile, type KeysFile } from '../../src/index.js';
+import { keysFile } from '../helpers.js';
 
 const tenants = [{ id: 'acme', status: 'active' }];
 const withKeys = (...keys: unknown[]) => ({ tenants, keys });
@@ -53,7 +54,8 @@ describe('keys file validation: each malformed file names the entry and field', 
     ['bad rate window', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 5, windowSeconds: -1 } }), ['"rateLimit.windowSeconds"']],
     ['bad environment', withKeys({ id: 'k', tenant: 'acme', keyHash: `sha256:${'a'.repeat(64)}`, environment: 'prod' }), ['field "environment"']],
     ['duplicate key id', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh' }, { id: 'k', tenant: 'acme', key: 'pk_live_ijklmnop' }), ['keys[1] ("k")', 'duplicate']],
-    ['same key twice', withKeys({ id: 'a', tenant: 'acme', key: 'pk_live_abcdefgh' }, { id: 'b', tenant: 'acme', key: 'pk_live_abcdefgh' }), ['keys[1] ("b")', 'same key as "a"']],
+    // Message changed on purpose (issue 8): both entries and both fields are named.
+    ['same key twice', withKeys({ id: 'a', tenant: 'acme', key: 'pk_live_abcdefgh' }, { id: 'b', tenant: 'acme', key: 'pk_live_abcdefgh' }), ['keys[1] ("b")', 'same key as keys[0] ("a")']],
   ])('%s', (_name, data, fragments) => {
     expectError(data, ...fragments);
   });
@@ -102,14 +104,13 @@ describe('keys file validation: each malformed file names the entry and field', 
 
   it('stores Basic keys only as hashes, and keyHash entries verify', async () => {
     const key = 'pk_live_HashedOnlyKey000000001';
-    const { createHash } = await import('node:crypto');
     const data: KeysFile = withKeys({ id: 'hashed', tenant: 'acme', keyHash: `sha256:${createHash('sha256').update(key).digest('hex').toUpperCase()}`, environment: 'live' }) as KeysFile;
     const store = new MemoryKeyStore(data);
     expect(JSON.stringify([...(store as unknown as { keys: { byKeyHash: Map<string, unknown> } }).keys.byKeyHash])).not.toContain(key);
     const result = await createVerifier({ keys: store }).verify({
       method: 'GET', target: '/', headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
     });
-    expect(result.ok && result.auth).toMatchObject({ keyId: 'hashed', environment: 'live' });
+    expect(result.ok ? result.auth : result.error.code).toMatchObject({ keyId: 'hashed', environment: 'live' });
   });
 
   it('loads the design-shaped file used by the tests', () => {
@@ -117,18 +118,66 @@ describe('keys file validation: each malformed file names the entry and field', 
   });
 });
 
-describe('options are validated once, when the verifier is built', () => {
-  it.each<[string, Record<string, unknown>, RegExp]>([
-    ['signatures', { signatures: 'sometimes' }, /option "signatures"/],
-    ['environments', { environments: ['prod'] }, /option "environments"/],
-    ['schemes', { schemes: [] }, /option "schemes"/],
-    ['rateLimit', { rateLimit: { limit: 1.5, windowSeconds: 60 } }, /option "rateLimit.limit"/],
-    ['replay window', { replayWindowSeconds: 0 }, /option "replayWindowSeconds"/],
-    ['header name', { secretHeader: 'X Api Secret' }, /option "secretHeader"/],
-    ['keys', { keys: 42 }, /option "keys"/],
-    ['realm', { realm: 'a"b' }, /option "realm"/],
-  ])('%s', (_name, options, message) => {
-    expect(() => createVerifier({ keys: keysFile(), ...options } as never)).toThrow(TypeError);
-    expect(() => createVerifier({ keys: keysFile(), ...options } as never)).toThrow(message);
+describe('one key string, one entry (issue 8)', () => {
+  const pair = (id: string, publicKey: string, secretKey: string) => ({ id, tenant: 'acme', publicKey, secretKey });
+  const basicKey = (id: string, key: string) => ({ id, tenant: 'acme', key });
+  const hashOf = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
+
+  it.each<[string, unknown[], string]>([
+    [
+      'two pairs sharing one secret',
+      [pair('p1', 'pk_live_PublicOne00000001', 'sk_live_SharedSecret0000001'), pair('p2', 'pk_live_PublicTwo00000001', 'sk_live_SharedSecret0000001')],
+      'keys[1] ("p2"): field "secretKey" holds the same key as keys[0] ("p1") field "secretKey"',
+    ],
+    [
+      'a Basic key equal to an earlier pair\'s public key',
+      [pair('p', 'pk_live_PublicOne00000001', 'sk_live_SecretOne00000001'), basicKey('b', 'pk_live_PublicOne00000001')],
+      'keys[1] ("b"): field "key" holds the same key as keys[0] ("p") field "publicKey"',
+    ],
+    [
+      'a pair whose public key is an earlier Basic key',
+      [basicKey('b', 'pk_live_PublicOne00000001'), pair('p', 'pk_live_PublicOne00000001', 'sk_live_SecretOne00000001')],
+      'keys[1] ("p"): field "publicKey" holds the same key as keys[0] ("b") field "key"',
+    ],
+    [
+      'a Basic key equal to a pair\'s secret key',
+      [pair('p', 'pk_live_PublicOne00000001', 'sk_live_SecretOne00000001'), basicKey('b', 'sk_live_SecretOne00000001')],
+      'keys[1] ("b"): field "key" holds the same key as keys[0] ("p") field "secretKey"',
+    ],
+    [
+      'a keyHash of a key already given in clear (digest in upper case)',
+      [basicKey('b1', 'pk_live_BasicOne000000001'), { id: 'b2', tenant: 'acme', keyHash: hashOf('pk_live_BasicOne000000001').toUpperCase().replace('SHA256', 'sha256') }],
+      'keys[1] ("b2"): field "keyHash" holds the same key as keys[0] ("b1") field "key"',
+    ],
+    [
+      'a keyHash of a pair\'s public key',
+      [pair('p', 'pk_live_PublicOne00000001', 'sk_live_SecretOne00000001'), { id: 'h', tenant: 'acme', keyHash: hashOf('pk_live_PublicOne00000001') }],
+      'keys[1] ("h"): field "keyHash" holds the same key as keys[0] ("p") field "publicKey"',
+    ],
+    [
+      'two pairs with one public key',
+      [pair('p1', 'pk_live_PublicOne00000001', 'sk_live_SecretOne00000001'), pair('p2', 'pk_live_PublicOne00000001', 'sk_live_SecretTwo00000001')],
+      'keys[1] ("p2"): field "publicKey" holds the same key as keys[0] ("p1") field "publicKey"',
+    ],
+  ])('%s is refused, naming both entries and never the key', (_name, keys, expected) => {
+    const message = expectError(withKeys(...keys), expected, '(each key string must be unique)');
+    for (const entry of keys as Record<string, string>[]) {
+      for (const field of ['key', 'publicKey', 'secretKey']) if (entry[field] !== undefined) expect(message).not.toContain(entry[field]);
+    }
+  });
+
+  it('a duplicate between entries far apart is found, and the verifier refuses to start with it', () => {
+    const keys = [
+      pair('p1', 'pk_test_PublicOne00000001', 'sk_test_SharedSecret0000001'),
+      ...Array.from({ length: 20 }, (_, i) => basicKey(`b${i}`, `pk_live_Filler${String(i).padStart(12, '0')}`)),
+      pair('p2', 'pk_test_PublicTwo00000001', 'sk_test_SharedSecret0000001'),
+    ];
+    expectError(withKeys(...keys), 'keys[21] ("p2")', 'keys[0] ("p1")');
+    expect(() => createVerifier({ keys: withKeys(...keys) as KeysFile })).toThrow(KeysFileError);
+  });
+
+  it('distinct strings that differ only in case are distinct keys', () => {
+    const loaded = parseKeysFile(withKeys(basicKey('a', 'pk_live_CaseKey000000001'), basicKey('b', 'pk_live_casekey000000001')));
+    expect(loaded.byKeyHash.size).toBe(2);
   });
 });

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { basicAuthorization, createVerifier } from '../../src/index.js';
+import { codeOf, expectNoLeak, keysFile, pairHeaders, VECTOR_KEY, VECTOR_PUBLIC, VECTOR_SECRET } from '../helpers.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const verifier = createVerifier({ keys: keysFile(), rateLimit: false });
+const verify = (headers: Record<string, string>) => verifier.verify({ method: 'GET', target: '/v1/x', headers });
+const withId = (id: string, key = VECTOR_KEY) => verify({ authorization: basicAuthorization(key), 'x-request-id': id });
+
+describe('request ids', () => {
+  it('reuses a well-formed incoming x-request-id', async () => {
+    expect((await withId('req_12345678')).requestId).toBe('req_12345678');
+  });
+
+  it('replaces a malformed one, or one that carries the key, with a fresh UUID', async () => {
+    expect((await withId('bad id with spaces')).requestId).toMatch(UUID);
+    expect((await withId(VECTOR_KEY)).requestId).toMatch(UUID);
+    expect((await withId(`x-${VECTOR_KEY}`)).requestId).toMatch(UUID);
+    expect((await withId('VectorKeyFor')).requestId).toMatch(UUID);
+    // A key sent without a scheme is still a credential that must not be echoed.
+    const bare = await verify({ authorization: VECTOR_KEY, 'x-request-id': VECTOR_KEY });
+    expect(bare.requestId).toMatch(UUID);
+  });
+
+  it('never echoes a Basic password that basic.allowPassword ignores', async () => {
+    const lenient = createVerifier({ keys: keysFile(), rateLimit: false, basic: { allowPassword: true } });
+    const authorization = `Basic ${Buffer.from(`${VECTOR_KEY}:MyPassword12345`).toString('base64')}`;
+    const result = await lenient.verify({ method: 'GET', target: '/', headers: { authorization, 'x-request-id': 'MyPassword12345' } });
+    expect(codeOf(result)).toBe('ok');
+    expect(result.requestId).not.toBe('MyPassword12345');
+  });
+
+  it('never trusts the incoming id when told not to', async () => {
+    const strict = createVerifier({ keys: keysFile(), rateLimit: false, trustRequestId: false });
+    const result = await strict.verify({ method: 'GET', target: '/', headers: { 'x-request-id': 'req_12345678' } });
+    expect(result.requestId).not.toBe('req_12345678');
+  });
+
+  // Issue 8, finding 3: `Authorization: Basic<TAB>…` with `X-Request-Id: <the key>` echoed the key.
+  it.each([
+    ['a TAB', '\t'],
+    ['a TAB and spaces', ' \t '],
+    ['a vertical tab', '\v'],
+    ['a form feed', '\f'],
+  ])('never echoes a Basic key whose header separates scheme and credentials with %s', async (_name, separator) => {
+    const token = basicAuthorization(VECTOR_KEY).slice('Basic '.length);
+    for (const id of [VECTOR_KEY, token, `id-${VECTOR_KEY}`]) {
+      const result = await verify({ authorization: `Basic${separator}${token}`, 'x-request-id': id });
+      expect(result.requestId, `x-request-id ${JSON.stringify(id.slice(0, 12))}… came back`).toMatch(UUID);
+      expectNoLeak(result, VECTOR_KEY, token);
+    }
+  });
+
+  it('never echoes a public or secret key whose Bearer header is separated by a TAB', async () => {
+    for (const id of [VECTOR_PUBLIC, VECTOR_SECRET]) {
+      const result = await verify({ ...pairHeaders(), authorization: `Bearer\t${VECTOR_PUBLIC}`, 'x-request-id': id });
+      expect(result.requestId).toMatch(UUID);
+      expectNoLeak(result, VECTOR_PUBLIC, VECTOR_SECRET);
+    }
+  });
+
+  it('never echoes a secret sent in the secret header or a signature sent in the signature header', async () => {
+    const signature = 'a'.repeat(64);
+    const secret = await verify({ ...pairHeaders(), 'x-request-id': VECTOR_SECRET });
+    expect(secret.requestId).toMatch(UUID);
+    const signed = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': signature, 'x-request-id': signature });
+    expect(signed.requestId).toMatch(UUID);
+  });
+});

@@ -3,7 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import { basicAuthorization, signRequest, type KeygateOptions, type KeysFile } from '@keygate/core';
 import { keygate as expressKeygate } from '@keygate/express';
 import { keygate as koaKeygate } from '@keygate/koa';
-import { createRedisStores } from '@keygate/redis';
+import { RedisDecisionStore } from '@keygate/redis';
 import express from 'express';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
@@ -27,6 +27,20 @@ const keys: KeysFile = {
   ],
 };
 
+/** Key-pair headers of a request signed now. */
+function signedHeaders(method: string, path: string, body: string, version: 'v1' | 'v2'): Record<string, string> {
+  return { authorization: `Bearer ${PUBLIC}`, 'x-api-secret': SECRET, ...signRequest({ method, path, body, secret: SECRET, version }) };
+}
+
+/** Resolves once `seen` has stopped growing for 100 ms (MONITOR reports asynchronously). */
+async function waitForQuiet(seen: unknown[]): Promise<void> {
+  let length = -1;
+  while (length !== seen.length) {
+    length = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function client(url: string): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
   redis.on('error', () => {});
@@ -40,7 +54,7 @@ async function instances(url: string, prefix: string, options: Partial<KeygateOp
   const shared = (index: 0 | 1): KeygateOptions => ({
     keys,
     onStoreError: () => {},
-    ...createRedisStores({ client: clients[index], prefix, timeoutMs: 500 }),
+    store: new RedisDecisionStore({ client: clients[index], prefix, timeoutMs: 500 }),
     ...options,
   });
   const expressApp = express();
@@ -96,11 +110,11 @@ describeRedis('Express and Koa instances on one Redis', () => {
     }
   });
 
-  it('reject a signed request replayed to the other instance', async () => {
+  it.each(['v1', 'v2'] as const)('reject a signed request (%s) replayed to the other instance', async (version) => {
     const apps = await instances(redisUrl, prefix());
     try {
       const body = JSON.stringify({ amount: 100, currency: 'USD' });
-      const headers = { authorization: `Bearer ${PUBLIC}`, 'x-api-secret': SECRET, 'content-type': 'application/json', ...signRequest({ method: 'POST', path: '/v1/payments', body, secret: SECRET }) };
+      const headers = { ...signedHeaders('POST', '/v1/payments', body, version), 'content-type': 'application/json' };
       const first = await apps.express.post('/v1/payments').set(headers).send(body);
       expect(first.status).toBe(200);
       expect(first.body).toEqual({ keyId: 'key_pair', body: { amount: 100, currency: 'USD' } });
@@ -108,6 +122,67 @@ describeRedis('Express and Koa instances on one Redis', () => {
       expect(replay.status).toBe(401);
       expect(replay.body.error.code).toBe('REPLAYED_REQUEST');
     } finally {
+      await apps.close();
+    }
+  });
+
+  it('a replay uses no quota, and a signed request refused with 429 is admitted when re-sent after Retry-After', async () => {
+    const apps = await instances(redisUrl, prefix(), { rateLimit: { limit: 2, windowSeconds: 1 } });
+    try {
+      const [a, b, c] = ['/v1/x?n=a', '/v1/x?n=b', '/v1/x?n=c'].map((path) => signedHeaders('GET', path, '', 'v2'));
+      const first = await apps.express.get('/v1/x?n=a').set(a!);
+      expect([first.status, first.headers['x-ratelimit-remaining']]).toEqual([200, '1']);
+      expect((await apps.koa.get('/v1/x?n=a').set(a!)).body.error.code).toBe('REPLAYED_REQUEST');
+      const second = await apps.koa.get('/v1/x?n=b').set(b!);
+      expect([second.status, second.headers['x-ratelimit-remaining']]).toEqual([200, '0']);
+
+      const refused = await apps.express.get('/v1/x?n=c').set(c!);
+      expect(refused.status).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, Number(refused.headers['retry-after']) * 1000 + 50));
+      expect((await apps.koa.get('/v1/x?n=c').set(c!)).status).toBe(200);
+      expect((await apps.express.get('/v1/x?n=c').set(c!)).body.error.code).toBe('REPLAYED_REQUEST');
+    } finally {
+      await apps.close();
+    }
+  });
+});
+
+describeRedis('one round trip to Redis per request', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(() => server.stop());
+
+  it('sends Redis exactly one command (EVALSHA) per signed or limited request, through both adapters', async () => {
+    const apps = await instances(server.url, 'keygate-trips:');
+    const observer = await client(server.url);
+    const monitor = await observer.monitor();
+    const sent: string[] = [];
+    // MONITOR names each command's source: a client's address, or "lua" when the script ran it.
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua') sent.push(args[0]!.toLowerCase());
+    });
+    try {
+      // The first call of each client loads the script (EVALSHA → NOSCRIPT → EVAL); count from then on.
+      await apps.express.get('/v1/x').set('authorization', basicAuthorization(KEY));
+      await apps.koa.get('/v1/x').set('authorization', basicAuthorization(KEY));
+      await waitForQuiet(sent);
+      sent.length = 0;
+
+      const signed = signedHeaders('POST', '/v1/payments', '{}', 'v2');
+      const statuses = [
+        (await apps.express.post('/v1/payments').set(signed).send('{}')).status,
+        (await apps.koa.post('/v1/payments').set(signed).send('{}')).status,
+        (await apps.koa.post('/v1/payments').set(signedHeaders('POST', '/v1/payments', '{}', 'v1')).send('{}')).status,
+        (await apps.express.get('/v1/x').set('authorization', basicAuthorization(KEY))).status,
+      ];
+      expect(statuses).toEqual([200, 401, 200, 200]);
+      await waitForQuiet(sent);
+      expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
+    } finally {
+      monitor.disconnect();
+      observer.disconnect();
       await apps.close();
     }
   });
@@ -125,7 +200,7 @@ describeRedis('Redis stopped mid-run', () => {
   it('fails closed with 503 (or open with 200 when chosen), never a crash, a 500 or a hang, and recovers after restart', async () => {
     const url = `redis://127.0.0.1:${port}`;
     const closed = await instances(url, 'keygate-outage:');
-    const open = await instances(url, 'keygate-outage-open:', { onStoreFailure: 'open' });
+    const open = await instances(url, 'keygate-outage-open:', { failOpen: true });
     const get = (app: (typeof closed)['express']) => app.get('/v1/x').set('authorization', basicAuthorization(KEY));
     try {
       expect((await get(closed.express)).status).toBe(200);
@@ -160,12 +235,15 @@ describeRedis('Redis stopped mid-run', () => {
 
 describeRedis('example servers with REDIS_URL', () => {
   let servers: ExampleProcess[] = [];
-  afterAll(() => Promise.all(servers.map((server) => server.stop())));
+  let redis: Redis | undefined;
+  afterAll(async () => {
+    await redis?.quit();
+    await Promise.all(servers.map((server) => server.stop()));
+  });
 
   it('61 quick requests with one key → 60 × 200 and one 429, across two example servers', async () => {
-    const redis = await client(redisUrl);
-    await redis.del('keygate:rl:key_basic_live');
-    await redis.quit();
+    redis = await client(redisUrl);
+    await redis.del('keygate:{key_basic_live}:rl');
     servers = await Promise.all([startExample('express', { REDIS_URL: redisUrl }), startExample('koa', { REDIS_URL: redisUrl })]);
     const auth = `Basic ${Buffer.from('pk_live_DemoBasicKeyForKeygate0001:').toString('base64')}`;
     const statuses: number[] = [];
@@ -179,5 +257,7 @@ describeRedis('example servers with REDIS_URL', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(60);
     expect(statuses[60]).toBe(429);
     expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Shared through the store's documented key, `<prefix>{<key id>}:rl`.
+    expect(await redis.llen('keygate:{key_basic_live}:rl')).toBe(60);
   });
 });

@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { Admission, Decision } from '@keygate/core';
+import { MemoryDecisionStore, type Admission, type Decision } from '@keygate/core';
 import { RedisDecisionStore, RedisStoreError } from '@keygate/redis';
-// Imported by path until the core's index exports it.
-import { MemoryDecisionStore } from '../packages/core/src/decision/memory-store.js';
 import { freePort, startRedisServer, type RedisServer } from './support/redis-server.js';
 import { describeDecisionStoreContract } from './support/store-contract.js';
 

@@ -19,7 +19,7 @@ export function httpRatios(http, id, against) {
 }
 
 // Commands the sliding-log script runs inside Redis (counted by INFO commandstats, but no round trip).
-export const SCRIPT_COMMANDS = new Set(['lindex', 'llen', 'lpop', 'rpush', 'pexpire']);
+export const SCRIPT_COMMANDS = new Set(['exists', 'lindex', 'llen', 'lpop', 'rpush', 'pexpire', 'set']);
 const OUR_COMMANDS = new Set(['info']); // the bench's own INFO calls around the measurement
 
 /** EVALSHA/EVAL calls against requests served, over every round of one Redis case. */

@@ -115,7 +115,7 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
     });
 
     it('non-empty password is accepted (and ignored) with allowBasicPassword: true', async () => {
-      const app = make({ allowBasicPassword: true });
+      const app = make({ basic: { allowPassword: true } });
       const res = await request(app.handler).get('/echo').auth(BASIC.valid, 'some-password');
       expect(expectAdmitted(res).auth.keyId).toBe('key_basic');
     });
@@ -270,7 +270,7 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
       // A password is allowed here, so the length is the only thing wrong with this header.
       const header = `Basic ${b64(`${BASIC.valid}:${'x'.repeat(3800)}`)}`;
       expect(header.length).toBeGreaterThan(4096);
-      const lenient = make({ allowBasicPassword: true });
+      const lenient = make({ basic: { allowPassword: true } });
       expectAdmitted(await request(lenient.handler).get('/echo').set('Authorization', `Basic ${b64(`${BASIC.valid}:${'x'.repeat(2900)}`)}`));
       const res = await request(lenient.handler).get('/echo').set({ authorization: header });
       expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });

@@ -28,7 +28,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     const parses = parser !== 'none';
 
     it('a signed JSON POST verifies; the route sees the parsed body', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       const body = '{"amount":100,"currency":"USD","note":"doublé — 重复"}';
       const res = await request(app.handler)
         .post('/echo')
@@ -41,7 +41,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     });
 
     it('a JSON body with "; charset=utf-8" and odd whitespace verifies byte for byte', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       const body = '\n  { "amount" : 100 ,\r\n\t"currency":"USD" }  \n';
       const res = await request(app.handler)
         .post('/echo')
@@ -53,7 +53,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     });
 
     it('a large (64 KB, many chunks) signed JSON body verifies and reaches the parser whole', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       const body = jsonOfSize(64 * 1024);
       const res = await request(app.handler)
         .post('/echo')
@@ -66,7 +66,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     });
 
     it('a signed JSON body sent chunked (no content-length) verifies and reaches the parser whole', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       const body = '{"amount":100,"currency":"USD"}';
       const res = await rawRequest(app.handler, {
         method: 'POST',
@@ -86,7 +86,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     });
 
     it('a signed text/plain body verifies', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       const body = 'plain text, not JSON: ü';
       const res = await request(app.handler)
         .post('/echo')
@@ -97,7 +97,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     });
 
     it('a signed binary body (not valid UTF-8) verifies over its bytes', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       const body = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x7b, 0x7d, 0xc3, 0x28]);
       const res = await request(app.handler)
         .post('/echo')
@@ -118,7 +118,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     });
 
     it('an empty POST body (content-length: 0) verifies signed over "" and over "{}"', async () => {
-      const app = make(parser, { signatures: 'required' });
+      const app = make(parser, { keypair: { signatures: 'required' } });
       for (const [i, signedBody] of ['', '{}'].entries()) {
         const res = await request(app.handler)
           .post('/echo')
@@ -196,7 +196,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     }
 
     it('a body of exactly maxBodyBytes is verified', async () => {
-      const app = make(parser, { maxBodyBytes: 1024, signatures: 'required' });
+      const app = make(parser, { maxBodyBytes: 1024, keypair: { signatures: 'required' } });
       const body = jsonOfSize(1024);
       expect(Buffer.byteLength(body)).toBe(1024);
       const res = await request(app.handler)
@@ -276,7 +276,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
       const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
       const bomJson = Buffer.concat([BOM, Buffer.from('{"amount":100}')]);
       const send = (parser: ParserPlacement, body: Buffer, framing: 'content-length' | 'chunked') => {
-        const app = make(parser, { signatures: 'required' });
+        const app = make(parser, { keypair: { signatures: 'required' } });
         // Node's client, not supertest: superagent would JSON-serialise a Buffer sent as application/json.
         return rawRequest(app.handler, {
           method: 'POST',
@@ -327,7 +327,7 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     describe('express.json({ verify: keepRawBody }) keeps the bytes', () => {
       it('a JSON body starting with a UTF-8 BOM, signed over its bytes, verifies with the parser before keygate', async () => {
         const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"amount":100}')]);
-        const app = make('before', { signatures: 'required' });
+        const app = make('before', { keypair: { signatures: 'required' } });
         const res = await rawRequest(app.handler, {
           method: 'POST',
           path: '/echo',

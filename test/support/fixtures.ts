@@ -8,7 +8,15 @@ import { expect } from 'vitest';
 import { VECTOR_NOW } from './vectors.js';
 
 // The test vectors (test/vectors, copied from the design), loaded in vectors.ts.
-export { basicHeaderVectors, signatureVectors, VECTOR_NOW, type BasicHeaderVector, type SignatureVector } from './vectors.js';
+export {
+  basicHeaderVectors,
+  signatureVectors,
+  signatureV2Vectors,
+  VECTOR_NOW,
+  type BasicHeaderVector,
+  type SignatureVector,
+  type SignatureV2Vector,
+} from './vectors.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Credentials
@@ -101,17 +109,26 @@ export const pairHeaders = (pair: { publicKey: string; secretKey: string }): Rec
   'x-api-secret': pair.secretKey,
 });
 
-/** Pair headers plus a signature over exactly (method, path, body) at `timestamp`. */
+/** Pair headers plus a v1 signature (keygate's `signRequest`) over exactly (method, path, body) at `timestamp`. */
 export function signedHeaders(
   pair: { publicKey: string; secretKey: string },
   request: { method: string; path: string; body?: string | Buffer; timestamp?: number },
 ): Record<string, string> {
-  return {
-    ...pairHeaders(pair),
-    ...lowerCaseKeys(
-      signRequest({ method: request.method, path: request.path, body: request.body, secret: pair.secretKey, timestamp: request.timestamp ?? VECTOR_NOW }),
-    ),
-  };
+  const { method, path, body, timestamp = VECTOR_NOW } = request;
+  return { ...pairHeaders(pair), ...lowerCaseKeys(signRequest({ method, path, body, secret: pair.secretKey, timestamp })) };
+}
+
+/**
+ * Pair headers plus a v2 signature over exactly (method, path, body) at `timestamp`, computed from the contract
+ * with node:crypto (`v2\n${timestamp}\n${METHOD}\n${path}\n${sha256hex(body)}`), not with keygate's code.
+ */
+export function signedHeadersV2(
+  pair: { publicKey: string; secretKey: string },
+  request: { method: string; path: string; body?: string | Buffer; timestamp?: number },
+): Record<string, string> {
+  const { method, path, body = '', timestamp = VECTOR_NOW } = request;
+  const payload = `v2\n${timestamp}\n${method.toUpperCase()}\n${path}\n${createHash('sha256').update(body).digest('hex')}`;
+  return { ...pairHeaders(pair), 'x-pelago-timestamp': String(timestamp), 'x-pelago-signature': `v2=${hmacHex(pair.secretKey, payload)}` };
 }
 
 /** The HMAC the contract defines, computed independently of keygate's `signRequest`. */
@@ -141,6 +158,20 @@ export interface ErrorEnvelopeBody {
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * What came back, in one comparable string: `"401 INVALID_SIGNATURE"` for an envelope, `"200"` otherwise, so that
+ * a failed expectation shows both the status and the code.
+ */
+export function outcome(res: ResponseLike): string {
+  try {
+    const code = (JSON.parse(res.text) as { error?: { code?: unknown } } | null)?.error?.code;
+    if (typeof code === 'string') return `${res.status} ${code}`;
+  } catch {
+    // not JSON: the status alone
+  }
+  return String(res.status);
+}
+
 /** No credential (given, or any of the fixtures') appears in the body or any header of the response. */
 export function expectNoCredentialLeak(res: ResponseLike, presented: readonly string[] = []): void {
   const everything = `${res.text}\n${JSON.stringify(res.headers)}`;
@@ -160,7 +191,7 @@ export function expectRejection(
   code: string,
   options: { presented?: readonly string[]; wwwAuthenticate?: boolean } = {},
 ): ErrorEnvelopeBody {
-  expect({ status: res.status, text: res.text.slice(0, 300) }).toMatchObject({ status });
+  expect(outcome(res), res.text.slice(0, 300)).toBe(`${status} ${code}`);
   expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
   const body = JSON.parse(res.text) as ErrorEnvelopeBody;
   expect(Object.keys(body).sort()).toEqual(['error', 'requestId', 'success']);
@@ -185,7 +216,7 @@ export function expectRejection(
 
 /** A request keygate admitted: 200, x-request-id equal to auth.requestId, rate-limit headers when limited. */
 export function expectAdmitted(res: ResponseLike, options: { rateLimited?: boolean } = {}): { auth: Record<string, unknown>; body: unknown; target: string; route: string } {
-  expect({ status: res.status, text: res.text.slice(0, 400) }).toMatchObject({ status: 200 });
+  expect(outcome(res), res.text.slice(0, 400)).toBe('200');
   const body = JSON.parse(res.text) as { auth: Record<string, unknown>; body: unknown; target: string; route: string };
   expect(body.auth).not.toBeNull();
   expect(res.headers['x-request-id']).toBe(body.auth.requestId);

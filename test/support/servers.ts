@@ -18,12 +18,12 @@
  * `errors: 'next'` (Express) and `errors: 'throw'` (Koa) tests look at.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { bodyParser } from '@koa/bodyparser';
 import * as keygateExpress from '@keygate/express';
 import * as keygateKoa from '@keygate/koa';
-import { isKeygateError, type KeygateOptions } from '@keygate/core';
+import { isKeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import Koa, { type Context, type Middleware, type Next } from 'koa';
 
@@ -60,8 +60,11 @@ export const frameworks: readonly Framework[] = [
  */
 export type ParserPlacement = 'before' | 'before-without-raw' | 'after' | 'none';
 
-/** keygate options for either adapter: `errors` is passed through as given (`next` is Express's, `throw` Koa's). */
-export type TestKeygateOptions = KeygateOptions & { errors?: 'respond' | 'next' | 'throw' };
+/**
+ * What the middleware is built with, on either adapter: the verifier's options, or `{ verifier }` (one verifier
+ * shared by several middlewares). `errors` is passed through as given (`next` is Express's, `throw` Koa's).
+ */
+export type TestKeygateOptions = (KeygateOptions | { verifier: Verifier }) & { errors?: 'respond' | 'next' | 'throw' };
 
 export interface AppSetup {
   /** Body parser placement. Default `after` (what the examples do). */
@@ -258,4 +261,54 @@ export async function rawRequest(
   } finally {
     await server.close();
   }
+}
+
+export interface SocketExchange {
+  /** Everything the server sent, as text. */
+  text: string;
+  /** Whether the server closed the connection within the wait. */
+  closedByServer: boolean;
+  /** When the connection closed (or the wait ended), in ms after the data was written. */
+  elapsedMs: number;
+}
+
+/**
+ * Writes `data` (a request head, maybe part of a body) on a raw TCP connection to `url` and never sends more:
+ * the stalled client that Node's own client cannot make. Collects what the server sends until it closes the
+ * connection, or until `waitMs` have passed (then the client hangs up and `closedByServer` is false).
+ */
+export function socketExchange(url: string, data: string | Buffer, waitMs: number): Promise<SocketExchange> {
+  const { hostname, port } = new URL(url);
+  return new Promise<SocketExchange>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let started = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (closedByServer: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), closedByServer, elapsedMs: performance.now() - started });
+    };
+    const socket = connect(Number(port), hostname, () => {
+      started = performance.now();
+      socket.write(data);
+      timer = setTimeout(() => finish(false), waitMs);
+    });
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('end', () => finish(true));
+    socket.once('close', () => finish(true));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? finish(true) : reject(error)));
+  });
+}
+
+/** A raw HTTP/1.1 answer split into its status, lower-cased headers and body. */
+export function parseRawResponse(text: string): { status: number; headers: Record<string, string>; body: string } {
+  const split = text.indexOf('\r\n\r\n');
+  const head = split === -1 ? text : text.slice(0, split);
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1] ?? 0), headers, body: split === -1 ? '' : text.slice(split + 4) };
 }

@@ -1,31 +1,41 @@
-import { createVerifier } from '@keygate/core';
-import { keygate, requireScopes, type KeygateExpressOptions } from '@keygate/express';
-import express, { type ErrorRequestHandler, type Response } from 'express';
-import * as api from '../shared/payments.js';
+import type { KeygateOptions } from '@keygate/core';
+import { keygate, requireScopes } from '@keygate/express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { clientError, errorAnswer } from '../shared/client-errors.js';
+import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
+import { jsonBodyProblem, MAX_BODY_BYTES, refusePrototypeKeys } from '../shared/json-body.js';
+import { ROUTES, unrouted } from '../shared/routes.js';
 
-function send(res: Response, answer: api.ApiAnswer): void {
-  res.status(answer.status).json(answer.body);
+function send(res: Response, answer: ApiAnswer): void {
+  res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
 }
 
+const parseJson = express.json({ limit: MAX_BODY_BYTES, reviver: refusePrototypeKeys });
+
+/** The JSON body of a POST route, read only once keygate and the scope check let the request through. */
+const jsonBody: RequestHandler = (req, res, next) => {
+  const problem = jsonBodyProblem(req.headers);
+  if (problem) return send(res, clientError(problem.status, requestIdOf(req.auth), problem.message));
+  parseJson(req, res, next);
+};
+
 /** The example payments API behind keygate. keygate goes first, so no body is parsed for an unknown caller. */
-export function createApp(options: KeygateExpressOptions): express.Express {
-  const verifier = createVerifier(options);
+export function createApp(options: KeygateOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(keygate(options, verifier));
-  // The same body cap as keygate's, so a body keygate verified is never refused by the parser for its size.
-  app.use(express.json({ limit: verifier.config.maxBodyBytes }));
-
-  app.get('/v1/wallets/service/balance', (req, res) => send(res, api.balance(req.auth!)));
-  app.get('/v1/payments', requireScopes('payments:read'), (req, res) => send(res, api.listPayments(req.auth!)));
-  app.post('/v1/payments', requireScopes('payments:write'), (req, res) => send(res, api.createPayment(req.auth!, req.body)));
-  app.get('/v1/settlements', requireScopes('settlements:read'), (req, res) => send(res, api.listSettlements(req.auth!)));
-  app.post('/v1/refunds', requireScopes('refunds:write'), (req, res) => send(res, api.createRefund(req.auth!, req.body)));
-  app.use((req, res) => send(res, api.clientError(404, req.auth?.requestId ?? '')));
+  app.use(keygate(options));
+  for (const route of ROUTES) {
+    const handlers: RequestHandler[] = [];
+    if (route.scope) handlers.push(requireScopes(route.scope));
+    if (route.method === 'POST') handlers.push(jsonBody);
+    handlers.push((req, res) => send(res, route.handle(req.auth!, req.body)));
+    app[route.method === 'GET' ? 'get' : 'post'](route.path, ...handlers);
+  }
+  app.use((req, res) => send(res, unrouted(req.path, requestIdOf(req.auth))));
 
   const onError: ErrorRequestHandler = (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    const { answer, unexpected } = api.errorAnswer(error, req.auth?.requestId ?? '');
+    const { answer, unexpected } = errorAnswer(error, requestIdOf(req.auth));
     if (unexpected) console.error(error);
     send(res, answer);
   };

@@ -1,42 +1,55 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { createVerifier } from '@keygate/core';
-import { keygate, requireScopes, type KeygateKoaOptions } from '@keygate/koa';
-import Koa, { type Context } from 'koa';
-import * as api from '../shared/payments.js';
+import type { KeygateOptions } from '@keygate/core';
+import { keygate, requireScopes } from '@keygate/koa';
+import Koa, { type Context, type Middleware } from 'koa';
+import { clientError, errorAnswer } from '../shared/client-errors.js';
+import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
+import { contentCoding, jsonBodyProblem, MAX_BODY_BYTES } from '../shared/json-body.js';
+import { ROUTES, unrouted } from '../shared/routes.js';
 
-function send(ctx: Context, answer: api.ApiAnswer): void {
+function send(ctx: Context, answer: ApiAnswer): void {
   ctx.status = answer.status;
+  ctx.set(answer.headers ?? {});
   ctx.body = answer.body;
 }
 
+const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY_BYTES });
+
+/** The JSON body of a POST route, read only once keygate and the scope check let the request through. */
+const jsonBody: Middleware = (ctx, next) => {
+  const problem = jsonBodyProblem(ctx.req.headers);
+  if (problem) return send(ctx, clientError(problem.status, requestIdOf(ctx.state.auth), problem.message));
+  // Content codings are case-insensitive; co-body's inflation compares them as written (`GZIP` would be a 415).
+  if (ctx.req.headers['content-encoding'] !== undefined) ctx.req.headers['content-encoding'] = contentCoding(ctx.req.headers);
+  return parseJson(ctx, next);
+};
+
 /** The example payments API behind keygate. keygate goes first, so no body is parsed for an unknown caller. */
-export function createApp(options: KeygateKoaOptions): Koa {
+export function createApp(options: KeygateOptions): Koa {
   const app = new Koa();
   const router = new Router();
-  router.get('/v1/wallets/service/balance', (ctx) => send(ctx, api.balance(ctx.state.auth!)));
-  router.get('/v1/payments', requireScopes('payments:read'), (ctx) => send(ctx, api.listPayments(ctx.state.auth!)));
-  router.post('/v1/payments', requireScopes('payments:write'), (ctx) => send(ctx, api.createPayment(ctx.state.auth!, ctx.request.body)));
-  router.get('/v1/settlements', requireScopes('settlements:read'), (ctx) => send(ctx, api.listSettlements(ctx.state.auth!)));
-  router.post('/v1/refunds', requireScopes('refunds:write'), (ctx) => send(ctx, api.createRefund(ctx.state.auth!, ctx.request.body)));
+  for (const route of ROUTES) {
+    const handlers: Middleware[] = [];
+    if (route.scope) handlers.push(requireScopes(route.scope));
+    if (route.method === 'POST') handlers.push(jsonBody);
+    handlers.push((ctx) => send(ctx, route.handle(ctx.state.auth!, (ctx.request as { body?: unknown }).body)));
+    router[route.method === 'GET' ? 'get' : 'post'](route.path, ...handlers);
+  }
 
-  const verifier = createVerifier(options);
   app.use(async (ctx, next) => {
     try {
       await next();
-      // No route (404) or not this method (405, with its Allow header): the API's envelope too.
-      if ((ctx.status === 404 || ctx.status === 405) && ctx.body == null) send(ctx, api.clientError(ctx.status, ctx.state.auth?.requestId ?? ''));
     } catch (error) {
       // Body parser errors (400, 413, 415) and anything unexpected (500), in the envelope, keeping x-request-id.
-      const { answer, unexpected } = api.errorAnswer(error, ctx.state.auth?.requestId ?? '');
+      const { answer, unexpected } = errorAnswer(error, requestIdOf(ctx.state.auth));
       if (unexpected) console.error(error);
       send(ctx, answer);
     }
   });
-  app.use(keygate(options, verifier));
-  // The same body cap as keygate's, so a body keygate verified is never refused by the parser for its size.
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: verifier.config.maxBodyBytes }));
+  app.use(keygate(options));
   app.use(router.routes());
-  app.use(router.allowedMethods());
+  // No route took it (no router.allowedMethods(): its 501 for unknown methods has no body): 404, or 405 + Allow.
+  app.use((ctx) => send(ctx, unrouted(ctx.path, requestIdOf(ctx.state.auth))));
   return app;
 }

@@ -1,15 +1,33 @@
-import { MemoryKeyStore, type Environment, type KeygateOptions, type SignaturePolicy } from '@keygate/core';
+import { MemoryKeyStore, type Environment, type KeygateOptions, type SignaturePolicy, type SignatureVersion } from '@keygate/core';
 import { fileURLToPath } from 'node:url';
+import { MAX_BODY_BYTES } from './json-body.js';
+
+/** What the demo banner needs to print only the commands this configuration accepts. */
+export interface SigningPolicy {
+  signatures: SignaturePolicy;
+  versions: readonly SignatureVersion[];
+}
 
 export interface ExampleConfig {
   port: number;
   /** True when running on the built-in demo keys (then the demo commands are printed). */
   demo: boolean;
   redisUrl: string | undefined;
+  signing: SigningPolicy;
   keygate: KeygateOptions;
 }
 
 const DEMO_KEYS = fileURLToPath(new URL('./demo-keys.json', import.meta.url));
+
+/** A comma-separated list of `allowed` values; throws an Error naming the variable otherwise. */
+function list<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: string): T[] {
+  const value = env[name] ?? fallback;
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => !(allowed as readonly string[]).includes(item))) {
+    throw new Error(`${name} must be a comma-separated list of ${allowed.join(' and ')}, got "${value}"`);
+  }
+  return items as T[];
+}
 
 /** Reads the example's environment variables. Throws an Error naming the variable when one is invalid. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
@@ -20,15 +38,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
   if (!['required', 'optional', 'off'].includes(signatures)) {
     throw new Error(`KEYGATE_SIGNATURES must be required, optional or off, got "${env.KEYGATE_SIGNATURES}"`);
   }
-  const environments = (env.KEYGATE_ENVIRONMENTS ?? 'test,live').split(',').map((item) => item.trim()) as Environment[];
-  if (environments.length === 0 || environments.some((item) => item !== 'test' && item !== 'live')) {
-    throw new Error(`KEYGATE_ENVIRONMENTS must be a comma-separated list of test and live, got "${env.KEYGATE_ENVIRONMENTS}"`);
-  }
-  const keysPath = env.KEYGATE_KEYS || DEMO_KEYS;
+  const versions = list<SignatureVersion>(env, 'KEYGATE_SIGNATURE_VERSIONS', ['v1', 'v2'], 'v1,v2');
+  const environments = list<Environment>(env, 'KEYGATE_ENVIRONMENTS', ['test', 'live'], 'test,live');
   return {
     port,
     demo: !env.KEYGATE_KEYS,
     redisUrl: env.REDIS_URL || undefined,
-    keygate: { keys: MemoryKeyStore.fromFile(keysPath), signatures, environments },
+    signing: { signatures, versions },
+    keygate: {
+      keys: MemoryKeyStore.fromFile(env.KEYGATE_KEYS || DEMO_KEYS),
+      // Signed requests only: Basic keys cannot be signed, so they are turned off too.
+      ...(signatures === 'required' && { schemes: ['keypair'] }),
+      environments,
+      keypair: { signatures, signatureVersions: versions },
+      maxBodyBytes: MAX_BODY_BYTES,
+    },
   };
 }

@@ -2,30 +2,32 @@ import type { KeygateOptions } from '@keygate/core';
 import { createServer, type RequestListener } from 'node:http';
 import { configFromEnv } from './config.js';
 import { demoCommands } from './demo.js';
-import { sharedStores } from './stores.js';
+import { answerMalformedRequests } from './malformed-requests.js';
+import { sharedStore } from './stores.js';
 
 /** Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. */
 export async function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): Promise<void> {
   let config;
-  let stores;
+  let store;
   let handler;
   try {
     config = configFromEnv();
-    stores = await sharedStores(config.redisUrl);
+    store = await sharedStore(config.redisUrl);
     // keygate validates its options here: a bad combination stops the server with the option's name.
-    handler = listener({ ...config.keygate, ...stores.options });
+    handler = listener({ ...config.keygate, ...store.options });
   } catch (error) {
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);
   }
   const server = createServer(handler);
+  answerMalformedRequests(server);
   server.listen(config.port, () => {
     const address = server.address();
     const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
-    console.log(config.demo ? demoCommands(baseUrl, name, config.keygate.signatures ?? 'optional') : `keygate ${name} example listening on ${baseUrl}`);
+    console.log(config.demo ? demoCommands(baseUrl, name, config.signing) : `keygate ${name} example listening on ${baseUrl}`);
     if (config.redisUrl) console.log('rate limits and replay protection are shared through Redis (REDIS_URL)');
   });
-  const stop = () => server.close(() => void stores.close());
+  const stop = () => server.close(() => void store.close());
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

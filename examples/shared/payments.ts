@@ -1,11 +1,7 @@
 import type { AuthContext } from '@keygate/core';
+import { failure, type ApiAnswer } from './envelope.js';
 
 /** A tiny payments API shared by the Express and Koa examples: plain functions, no framework. */
-
-export interface ApiAnswer {
-  status: number;
-  body: unknown;
-}
 
 interface Payment {
   id: string;
@@ -22,14 +18,12 @@ function who(auth: AuthContext) {
 }
 
 function ok(auth: AuthContext, data: object, status = 200): ApiAnswer {
-  return { status, body: { success: true, data: { ...data, ...who(auth) }, requestId: auth.requestId } };
+  const body = { success: true, data: { ...data, ...who(auth) }, requestId: auth.requestId };
+  return { status, body, headers: { 'x-request-id': auth.requestId } };
 }
 
 function invalid(auth: AuthContext, message: string): ApiAnswer {
-  return {
-    status: 400,
-    body: { success: false, error: { message, code: 'INVALID_REQUEST', details: {} }, requestId: auth.requestId },
-  };
+  return failure(400, 'INVALID_REQUEST', message, auth.requestId);
 }
 
 function ledger(auth: AuthContext): Payment[] {
@@ -66,31 +60,4 @@ export function createRefund(auth: AuthContext, body: unknown): ApiAnswer {
   const payment = ledger(auth).find((item) => item.id === paymentId);
   if (!payment) return invalid(auth, '"paymentId" must name a payment of this account.');
   return ok(auth, { refund: { id: `re_${++sequence}`, paymentId, amount: payment.amount } }, 201);
-}
-
-const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
-  400: { code: 'INVALID_REQUEST', message: 'Request body is not valid JSON.' },
-  404: { code: 'NOT_FOUND', message: 'No such route.' },
-  405: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed on this route.' },
-  413: { code: 'BODY_TOO_LARGE', message: 'Request body is too large.' },
-  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding or charset.' },
-};
-
-/** The envelope for a request the API cannot serve (a route it does not have, a body it cannot read). */
-export function clientError(status: number, requestId: string): ApiAnswer {
-  const { code, message } = CLIENT_ERRORS[status] ?? { code: 'INVALID_REQUEST', message: 'Bad request.' };
-  return { status, body: { success: false, error: { message, code, details: {} }, requestId } };
-}
-
-/**
- * The answer for an error thrown while serving a request: a client error from a body parser (4xx, answered
- * with generic messages, since parsers quote the body) or, for anything else, 500.
- */
-export function errorAnswer(error: unknown, requestId: string): { answer: ApiAnswer; unexpected: boolean } {
-  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
-  if (typeof status === 'number' && status >= 400 && status < 500) return { answer: clientError(status, requestId), unexpected: false };
-  // zlib's own errors (Z_DATA_ERROR, …): a body that claims a Content-Encoding it does not have.
-  if (typeof code === 'string' && code.startsWith('Z_')) return { answer: clientError(400, requestId), unexpected: false };
-  const body = { success: false, error: { message: 'Internal error.', code: 'INTERNAL', details: {} }, requestId };
-  return { answer: { status: 500, body }, unexpected: true };
 }

@@ -1,9 +1,9 @@
 import type { KeygateOptions } from '@keygate/core';
-import { createRedisStores } from '@keygate/redis';
+import { RedisDecisionStore } from '@keygate/redis';
 import { Redis } from 'ioredis';
 
-/** With `REDIS_URL`, the limiter and replay stores move to Redis so several instances share them. */
-export async function sharedStores(redisUrl: string | undefined): Promise<{ options: Partial<KeygateOptions>; close: () => Promise<void> }> {
+/** With `REDIS_URL`, rate limits and used signatures move to Redis so several instances share them. */
+export async function sharedStore(redisUrl: string | undefined): Promise<{ options: Pick<KeygateOptions, 'store'>; close: () => Promise<void> }> {
   if (!redisUrl) return { options: {}, close: async () => {} };
   // No offline queue: while Redis is down, requests get the fail-closed 503 at once instead of queueing.
   const client = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -14,9 +14,8 @@ export async function sharedStores(redisUrl: string | undefined): Promise<{ opti
     client.disconnect();
     throw new Error(`REDIS_URL: cannot connect to Redis at ${redisHost(redisUrl)} (${(error as Error).message})`);
   }
-  const { rateLimitStore, replayStore } = createRedisStores({ client });
   return {
-    options: { rateLimitStore, replayStore },
+    options: { store: new RedisDecisionStore({ client }) },
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

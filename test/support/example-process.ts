@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -57,5 +58,37 @@ export function runPrinted(command: string): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err}`))));
+  });
+}
+
+export interface RawAnswer {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+/**
+ * Sends `head` (request line and headers, without the blank line) and `body` bytes exactly as given over a
+ * plain socket, with `Connection: close`, and reads the answer: for what fetch cannot send (TRACE, a
+ * malformed request line, `Content-Length: 00`, an empty chunked body).
+ */
+export function sendRaw(baseUrl: string, head: string, body: string | Buffer = ''): Promise<RawAnswer> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
+    const parts: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => parts.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const raw = Buffer.concat(parts).toString('utf8');
+      const end = raw.indexOf('\r\n\r\n');
+      if (end < 0) return reject(new Error(`no HTTP answer: ${JSON.stringify(raw.slice(0, 200))}`));
+      const [statusLine = '', ...lines] = raw.slice(0, end).split('\r\n');
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, text: raw.slice(end + 4) });
+    });
+    // write, not end: Node drops a request whose client half-closes before the answer.
+    socket.write(Buffer.concat([Buffer.from(`${head}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`), Buffer.from(body)]));
   });
 }

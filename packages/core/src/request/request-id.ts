@@ -20,14 +20,16 @@ export function requestIdFor(headers: IncomingHeaders, trustIncoming: boolean, c
 
 /**
  * Every string a credential header may carry: the value, each of its tokens whatever whitespace separates
- * them (a tab is not a valid separator, but must not hide a key), and each token's base64 decoding split at
- * `:` (the Basic user id and password).
+ * them (a tab is not a valid separator, but must not hide a key), each token's base64 decoding split at `:`
+ * (the Basic user id and password), and the long parts of a token split at `=` (the hex of `v2=<hex>`: `=`
+ * cannot stand in a request id, so the prefix would otherwise hide the signature).
  */
 function credentialsIn(value: string): string[] {
   const found = [value.trim()];
   for (const token of value.split(/\s+/)) {
     if (token === '') continue;
     found.push(token, ...Buffer.from(token, 'base64').toString('utf8').split(':'));
+    for (const part of token.split('=')) if (part.length >= 16 && part !== token) found.push(part);
   }
   return found;
 }

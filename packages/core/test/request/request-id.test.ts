@@ -66,4 +66,18 @@ describe('request ids', () => {
     const signed = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': signature, 'x-request-id': signature });
     expect(signed.requestId).toMatch(UUID);
   });
+
+  // Found by the property test: `=` cannot stand in a request id, so `v2=` used to hide the hex behind it.
+  it('never echoes the hex of a v2 signature, alone or inside a longer id', async () => {
+    const hex = 'ab'.repeat(32);
+    for (const id of [hex, `req-${hex}-1`, hex.slice(0, 20)]) {
+      const result = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': `v2=${hex}`, 'x-request-id': id });
+      expect(result.requestId, `x-request-id ${id.slice(0, 16)}… came back`).toMatch(UUID);
+    }
+  });
+
+  it('still reuses an unrelated id beside a v2 signature', async () => {
+    const result = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': `v2=${'ab'.repeat(32)}`, 'x-request-id': 'req_v2_12345678' });
+    expect(result.requestId).toBe('req_v2_12345678');
+  });
 });

@@ -32,16 +32,19 @@ export async function admit(
 
 /**
  * The store's decision. When the store fails: 503 (fail closed) or the in-process fallback (`failOpen`); the
- * next request tries the store again, so recovery needs no restart. A full store never falls back.
+ * next request tries the store again, so recovery needs no restart. A full store never falls back, and an
+ * answer of the wrong shape is a broken store, not a store that is down: 503 whatever the policy.
  */
 async function decide(admission: Admission, config: Configuration): Promise<Decision> {
+  let decision: Decision;
   try {
-    return checked(await config.store.decide(admission), admission);
+    decision = await config.store.decide(admission);
   } catch (error) {
     config.onStoreError(error);
     if (config.fallbackStore === undefined || error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE');
-    return checked(await config.fallbackStore.decide(admission), admission);
+    decision = await config.fallbackStore.decide(admission);
   }
+  return checked(decision, admission);
 }
 
 const OUTCOMES = new Set(['admitted', 'replayed', 'rate-limited']);

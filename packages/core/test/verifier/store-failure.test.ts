@@ -107,11 +107,8 @@ describe('a store that answers nonsense fails closed (503, reported)', () => {
     expect(String(errors[0])).toMatch(/decision store: decide\(\) must answer/);
   });
 
-  // BUG (reported to the lead): decision/decide.ts checks the answer inside the try whose catch falls back to
-  // the in-process store, so with failOpen a store answering nonsense is silently replaced by a fresh memory
-  // store (whose replay memory is empty) on every request. Before the rewrite a malformed answer failed closed
-  // whatever the policy. `it.fails` keeps the suite green until decide.ts is fixed; then drop `.fails`.
-  it.fails('even with failOpen: a broken store is not a store that is down', async () => {
+  // A store answering nonsense is broken, not down: falling back would swap in a store whose replay memory is empty.
+  it('even with failOpen: a broken store is not a store that is down', async () => {
     const { verifier } = setup({ failOpen: true, store: { decide: () => 'yes' as unknown as Decision } });
     expect(statusAndCode(await verifier.verify(basic))).toBe('503 AUTH_UNAVAILABLE');
   });

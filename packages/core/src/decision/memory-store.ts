@@ -34,14 +34,20 @@ const ADMITTED: Decision = Object.freeze({ outcome: 'admitted' });
 
 /**
  * The embedded decision store: one process, exact sliding-window logs in an `lru-cache`, and a replay table
- * bounded by memory. `decide` is synchronous (it answers a value, never a promise), so concurrent requests
- * in one process cannot race, and a request is counted and its signature remembered only when admitted.
+ * bounded by memory (see `ReplayTable`). `decide` is synchronous (it answers a value, never a promise), so
+ * concurrent requests in one process cannot race, and a request is counted and its signature remembered only
+ * when it is admitted.
  *
- * Default capacity (measured on Node 20, see the tests in `test/decision`): at 10 000 signed requests/s
- * with honest clocks (each signature kept 360 s: 300 s window + 60 s margin), the replay table holds the
- * 3.6 M live signatures in 84 MiB (7 tables of 2^20 slots; ~24 bytes per signature); with every timestamp
- * 300 s ahead (kept 660 s) in 144 MiB. The 256 MiB default is full at about 26 000 signed requests/s with
- * honest clocks (about 15 000/s with every timestamp 300 s ahead); past that it answers `StoreFullError`.
+ * Replay capacity with the default `maxReplayBytes` of 256 MiB (measured on Node 20 by
+ * `test/decision/replay-capacity.ts`; signatures kept for the default 300 s window + 60 s margin):
+ * - 10 000 signed requests/s, honest clocks (each signature kept 360 s): 3.6 M live signatures in 84 MiB of
+ *   tables (7 generations of 2^20 slots), 24.5 bytes per signature.
+ * - 10 000/s with every timestamp 300 s ahead (kept 660 s): 6.6 M live in 144 MiB (12 generations).
+ * - Full at about 26 000 signed requests/s with honest clocks, about 13 000/s with every timestamp 300 s
+ *   ahead. Past that, signed requests get `StoreFullError` (503) until signatures expire.
+ * Dropped tables are freed by the garbage collector, so the process may hold some tens of MiB more than the
+ * tables for a while (at 10 000/s: at most 142 MiB of array buffers seen in all, 203 MiB with every
+ * timestamp 300 s ahead).
  */
 export class MemoryDecisionStore implements DecisionStore {
   private readonly logs: LRUCache<string, SlidingLog>;
@@ -59,14 +65,18 @@ export class MemoryDecisionStore implements DecisionStore {
   /**
    * One synchronous step: replayed? over the limit? room to remember? then count and remember. Throws
    * `StoreFullError` when the signature cannot be remembered, and `RangeError` when the key's limit does not
-   * fit `maxBytes`; in both cases nothing was recorded.
+   * fit `maxBytes` or a time is not a finite number; then nothing was recorded.
    */
   decide(admission: Admission): Decision {
     const { key, now, limit, signature } = admission;
+    // NaN compares false with everything: it would make every signature look expired.
+    if (!Number.isFinite(now) || (signature !== undefined && !Number.isFinite(signature.expiresAt))) {
+      throw new RangeError('MemoryDecisionStore: now and signature.expiresAt must be finite Unix times in milliseconds');
+    }
     let print: Fingerprint | undefined;
     if (signature !== undefined) {
       this.replay.forgetExpired(now);
-      print = this.replay.fingerprint(signature.id);
+      print = this.replay.fingerprint(key, signature.id);
       if (this.replay.has(print, now)) return REPLAYED;
     }
 

@@ -27,7 +27,7 @@ const MAX_EXPIRY_SECONDS = 0xffff_ffff;
 /**
  * The signatures a memory store has admitted, each until its expiry, bounded by memory and never by eviction.
  *
- * A signature id is stored as a 64-bit fingerprint (ids hold a 256-bit HMAC, so two live ids share one with
+ * A key's signature id is stored as a 64-bit fingerprint (ids hold a 256-bit HMAC, so two live ids share one with
  * odds about N / 2^64; a collision can only refuse an honest request as a replay, never admit one) plus its
  * expiry in whole seconds: 12 bytes a slot. Slots live in open-addressing tables (linear probing), one table
  * per generation of `generationMs` of expiry time. A table starts at 1024 slots and doubles above 75 % load;
@@ -54,9 +54,10 @@ export class ReplayTable {
     this.seedLow = seed.readUInt32LE(4);
   }
 
-  /** The fingerprint of a signature id in this table. */
-  fingerprint(id: string): Fingerprint {
-    return fingerprint64(id, this.seedHigh, this.seedLow);
+  /** The fingerprint of one key's signature id. Ids are unique per key only, so the key is part of it. */
+  fingerprint(key: string, id: string): Fingerprint {
+    // The key's length first keeps the pair unambiguous ("a" + "bc" is not "ab" + "c").
+    return fingerprint64(`${key.length}:${key}${id}`, this.seedHigh, this.seedLow);
   }
 
   /** Whether the signature is remembered with an expiry after `now`. */
@@ -211,12 +212,24 @@ function expirySeconds(expiresAt: number): number {
  * cryptographic: the ids it reduces already carry an HMAC, so only the spread matters.
  */
 function fingerprint64(text: string, seedHigh: number, seedLow: number): Fingerprint {
-  let h1 = 0xdeadbeef ^ seedHigh;
-  let h2 = 0x41c6ce57 ^ seedLow;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
+  // The length goes in first: with it, two texts of one length differ in at least one word, and "x" and "x\0"
+  // start apart.
+  let h1 = 0xdeadbeef ^ seedHigh ^ text.length;
+  let h2 = 0x41c6ce57 ^ seedLow ^ text.length;
+  // Two UTF-16 units per step (an injective 32-bit word): half the multiply chain of one unit per step.
+  const pairsEnd = text.length & ~1;
+  for (let i = 0; i < pairsEnd; i += 2) {
+    const first = text.charCodeAt(i);
+    const second = text.charCodeAt(i + 1);
+    // Each lane takes the pair in its own order: the low bits of a product see only low input bits, and
+    // this keeps those of the two lanes from being the same function of the text.
+    h1 = Math.imul(h1 ^ (first | (second << 16)), 2654435761);
+    h2 = Math.imul(h2 ^ (second | (first << 16)), 1597334677);
+  }
+  if (pairsEnd < text.length) {
+    const word = text.charCodeAt(pairsEnd);
+    h1 = Math.imul(h1 ^ word, 2654435761);
+    h2 = Math.imul(h2 ^ word, 1597334677);
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);

@@ -6,7 +6,7 @@ import { splitAuthorization } from './request/authorization.js';
 import { requestIdFor } from './request/request-id.js';
 import { singleHeader } from './request/single-header.js';
 import { enabledSchemes } from './schemes/index.js';
-import { checkSignature } from './signature/check.js';
+import { checkSignature, signatureHeaders } from './signature/check.js';
 import type { AuthContext, RequestInput } from './types.js';
 
 export type VerifyResult =
@@ -45,9 +45,8 @@ export function createVerifier(options: KeygateOptions): Verifier {
       const now = Math.floor(config.now());
       const refused = refusal(record, now, config.environments);
       if (refused !== undefined) throw new KeygateError(refused);
-      const signature = scheme.name === 'keypair' && config.keypair.signatures !== 'off'
-        ? await checkSignature(request, record, now, config)
-        : undefined;
+      const signed = scheme.name === 'keypair' && config.keypair.signatures !== 'off' ? signatureHeaders(request, config) : undefined;
+      const signature = signed && (await checkSignature(request, signed, record, now, config));
       await admit(record, signature, now, headers, config);
       const auth: AuthContext = {
         scheme: scheme.name,

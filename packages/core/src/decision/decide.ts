@@ -8,6 +8,10 @@ import { StoreFullError } from './store-full-error.js';
 /**
  * Admits the request of `record` in one store call: its signature must be new and its key under the limit;
  * only then is it counted and remembered. Sets the rate-limit headers on `headers`; throws the rejection.
+ *
+ * When the store fails: 503 (fail closed) or the in-process fallback (`failOpen`); the next request tries the
+ * store again, so recovery needs no restart. A full store never falls back, and an answer of the wrong shape
+ * is a broken store, not a store that is down: 503 whatever the policy.
  */
 export async function admit(
   record: KeyRecord,
@@ -24,18 +28,6 @@ export async function admit(
     limit: limit === false ? undefined : { limit: limit.limit, windowMs: Math.ceil(limit.windowSeconds * 1000) },
     signature,
   };
-  const decision = await decide(admission, config);
-  if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
-  if (limit !== false) setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
-  if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
-}
-
-/**
- * The store's decision. When the store fails: 503 (fail closed) or the in-process fallback (`failOpen`); the
- * next request tries the store again, so recovery needs no restart. A full store never falls back, and an
- * answer of the wrong shape is a broken store, not a store that is down: 503 whatever the policy.
- */
-async function decide(admission: Admission, config: Configuration): Promise<Decision> {
   let decision: Decision;
   try {
     decision = await config.store.decide(admission);
@@ -44,13 +36,16 @@ async function decide(admission: Admission, config: Configuration): Promise<Deci
     if (config.fallbackStore === undefined || error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE');
     decision = await config.fallbackStore.decide(admission);
   }
-  return checked(decision, admission);
+  checkShape(decision, admission);
+  if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
+  if (limit !== false) setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
+  if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
 }
 
 const OUTCOMES = new Set(['admitted', 'replayed', 'rate-limited']);
 
 /** A store that answers something else is broken: fail closed (503) rather than guess. */
-function checked(decision: Decision, admission: Admission): Decision {
+function checkShape(decision: Decision, admission: Admission): void {
   const outcome = decision?.outcome;
   const rate = decision?.rateLimit;
   const needsRate = admission.limit !== undefined && outcome !== 'replayed';
@@ -62,5 +57,4 @@ function checked(decision: Decision, admission: Admission): Decision {
   ) {
     throw new TypeError('decision store: decide() must answer { outcome, rateLimit: { remaining, resetAt } } as documented');
   }
-  return decision;
 }

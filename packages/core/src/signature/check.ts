@@ -18,18 +18,35 @@ export interface VerifiedSignature {
 const CLOCK_SKEW_MARGIN_MS = 60_000;
 
 /**
- * Checks the signature headers of a key-pair request: `undefined` when it is unsigned and that is allowed,
- * the signature to remember when it is valid; otherwise throws the rejection.
+ * The signature headers of a key-pair request: `undefined` when it is unsigned and that is allowed, the
+ * presented headers otherwise (checked by `checkSignature`). Synchronous, so unsigned requests cost no promise.
  */
-export async function checkSignature(request: RequestInput, record: KeyRecord, now: number, config: Configuration): Promise<VerifiedSignature | undefined> {
-  const { signatures, timestampHeader, signatureHeader, signatureVersions } = config.keypair;
+export function signatureHeaders(request: RequestInput, config: Configuration): SignatureHeaders | undefined {
+  const { signatures, timestampHeader, signatureHeader } = config.keypair;
   const timestamp = singleHeader(request.headers, timestampHeader, 32);
-  const header = singleHeader(request.headers, signatureHeader, 256);
-  if (timestamp === undefined && header === undefined) {
+  const signature = singleHeader(request.headers, signatureHeader, 256);
+  if (timestamp === undefined && signature === undefined) {
     if (signatures !== 'required') return undefined;
     throw new KeygateError('INVALID_SIGNATURE', { message: 'This endpoint requires a request signature.', details: { reason: 'missing' } });
   }
-  // `null` is a repeated or over-long header: present, but not usable.
+  return { timestamp, signature };
+}
+
+/** `null`: repeated or over-long (present, but not usable); `undefined`: absent. */
+export interface SignatureHeaders {
+  timestamp: string | null | undefined;
+  signature: string | null | undefined;
+}
+
+/** Checks the presented signature of `record`'s request; the signature to remember, or throws the rejection. */
+export async function checkSignature(
+  request: RequestInput,
+  headers: SignatureHeaders,
+  record: KeyRecord,
+  now: number,
+  config: Configuration,
+): Promise<VerifiedSignature> {
+  const { timestamp, signature: header } = headers;
   const time: TimestampCheck = timestamp === null ? { ok: false, reason: 'malformed' } : checkTimestamp(timestamp, now, config.replayWindowMs);
   if (!time.ok) {
     const details = { reason: time.reason, serverTimeMs: now, windowMs: config.replayWindowMs };
@@ -42,7 +59,7 @@ export async function checkSignature(request: RequestInput, record: KeyRecord, n
   if (presented === undefined) {
     throw new KeygateError('INVALID_SIGNATURE', { details: { reason: header === undefined || header === '' ? 'missing' : 'malformed' } });
   }
-  if (!signatureVersions.has(presented.version)) throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'version' } });
+  if (!config.keypair.signatureVersions.has(presented.version)) throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'version' } });
 
   const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
   const method = request.method.toUpperCase();

@@ -114,7 +114,7 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
       expect(answer.body).toEqual({ hello: 'world' });
     });
 
-    it('non-empty password is accepted (and ignored) with allowBasicPassword: true', async () => {
+    it('non-empty password is accepted (and ignored) with basic.allowPassword: true', async () => {
       const app = make({ basic: { allowPassword: true } });
       const res = await request(app.handler).get('/echo').auth(BASIC.valid, 'some-password');
       expect(expectAdmitted(res).auth.keyId).toBe('key_basic');

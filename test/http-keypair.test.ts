@@ -402,7 +402,7 @@ describe.each(frameworks)('key pairs over HTTP — $name', (fw) => {
       expect(expectAdmitted(await send(make(), timestamp)).auth.signed).toBe(true);
     });
 
-    it('replayWindowSeconds: 30 narrows the window', async () => {
+    it('replay.windowSeconds: 30 narrows the window', async () => {
       expectRejection(await send(make({ replay: { windowSeconds: 30 } }), String(VECTOR_NOW - 31_000)), 401, 'TIMESTAMP_OUT_OF_RANGE');
       expectAdmitted(await send(make({ replay: { windowSeconds: 30 } }), String(VECTOR_NOW - 29_000)));
     });

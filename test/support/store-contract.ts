@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Admission, Decision, DecisionStore } from '@keygate/core';
 
 type Factory = () => DecisionStore | Promise<DecisionStore>;
@@ -14,18 +14,6 @@ const T0 = 1_732_500_000_000;
 const WINDOW = 60_000;
 /** How long a signature is remembered in these tests: the default replay window (±5 min). */
 const REMEMBER = 600_000;
-
-function withCleanup(makeStore: Factory): () => Promise<DecisionStore> {
-  const opened: DecisionStore[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map(async (store) => store.close?.()));
-  });
-  return async () => {
-    const store = await makeStore();
-    opened.push(store);
-    return store;
-  };
-}
 
 const limited = (limit: number, windowMs = WINDOW) => ({ limit, windowMs });
 const signed = (id: string, at = T0) => ({ id, expiresAt: at + REMEMBER });
@@ -42,7 +30,7 @@ export function describeDecisionStoreContract(name: string, makeStore: Factory, 
   const flood = options.flood ?? 2000;
 
   describe(`DecisionStore contract: ${name}`, () => {
-    const open = withCleanup(makeStore);
+    const open = makeStore;
     const freshKey = () => `contract-${randomUUID()}`;
     const freshSignature = () => randomUUID().replaceAll('-', '').repeat(2);
     const decide = async (store: DecisionStore, admission: Admission) => await store.decide(admission);

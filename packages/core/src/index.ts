@@ -11,13 +11,7 @@ export {
   type SignatureFailure,
   type TimestampFailure,
 } from './errors.js';
-export {
-  signRequest,
-  DEFAULT_SIGNATURE_HEADER,
-  DEFAULT_TIMESTAMP_HEADER,
-  type SignRequestInput,
-  type SignatureVersion,
-} from './signature/sign.js';
+export { signRequest, type SignRequestInput, type SignatureVersion } from './signature/sign.js';
 export { basicAuthorization } from './schemes/basic.js';
 export { missingScopes } from './scopes.js';
 export { generateApiKey, generateKeyPair } from './keys/generate.js';

@@ -76,6 +76,8 @@ const DEFAULTS = {
   bodyTimeoutMs: 10_000,
   realm: 'api',
   trustRequestId: true,
+  now: Date.now,
+  onStoreError: (error: unknown) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`),
 } as const;
 
 /** Options resolved once, in the factory: complete, validated and never parsed again per request. Internal. */
@@ -233,11 +235,11 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   const keypair = group('keypair', options.keypair, ['secretHeader', 'signatures', 'signatureHeaders', 'signatureVersions']);
   const signatureHeaders = group('keypair.signatureHeaders', keypair.signatureHeaders, ['timestamp', 'signature']);
   const replay = group('replay', options.replay, ['windowSeconds']);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? DEFAULTS.now;
   if (typeof now !== 'function') invalid('now', 'must be a function returning Unix milliseconds');
   const realm = options.realm ?? DEFAULTS.realm;
   if (typeof realm !== 'string' || !REALM.test(realm)) invalid('realm', 'must be printable ASCII without quotes or backslashes');
-  const onStoreError = options.onStoreError ?? ((error) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`));
+  const onStoreError = options.onStoreError ?? DEFAULTS.onStoreError;
   if (typeof onStoreError !== 'function') invalid('onStoreError', 'must be a function');
 
   const keyStore = resolveKeyStore(options.keys);

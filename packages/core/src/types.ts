@@ -25,11 +25,6 @@ export interface RequestInput {
    * signature must be verified, with the most bytes to read). `undefined` means "no body".
    */
   body?: Uint8Array | string | ((maxBytes: number) => Promise<Uint8Array | string | undefined>) | undefined;
-  /**
-   * The client's address, for future per-address limits. No decision uses it yet, so the adapters leave it
-   * out (Express computes `req.ip` through its trust-proxy rules on every read).
-   */
-  ip?: string | undefined;
 }
 
 /** A rate limit: at most `limit` requests in any `windowSeconds`-long span. */
@@ -114,8 +109,6 @@ export interface Decision {
  */
 export interface DecisionStore {
   decide(admission: Admission): Awaitable<Decision>;
-  /** Release resources (connections, timers). Optional. */
-  close?(): Awaitable<void>;
 }
 
 /** Who made a verified request: what `req.auth` / `ctx.state.auth` hold. */

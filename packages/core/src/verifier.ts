@@ -67,7 +67,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
   function rejection(error: unknown, requestId: string, headers: Record<string, string>): AnyKeygateError {
     let failure = error as AnyKeygateError;
     if (!(error instanceof KeygateError)) {
-      // A key store that threw: a server-side fault, never a crash or a leaked detail.
+      // A store that threw or answered nonsense: a server-side fault, reported, never a crash or a leaked detail.
       config.onStoreError(error);
       failure = new KeygateError('AUTH_UNAVAILABLE');
     }

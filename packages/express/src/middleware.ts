@@ -1,18 +1,14 @@
-import { createVerifier, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
-import { errorResponse, scopeCheck } from '@keygate/core/node';
+import type { KeygateError } from '@keygate/core';
+import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions } from '@keygate/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { verifyRequest } from './verify-request.js';
 
-export interface ExpressErrorMode {
-  /**
-   * `respond` (default) answers rejections with the JSON envelope; `next` passes the `KeygateError` to
-   * `next(err)` so the app's error handler answers (it carries `status`, `code`, `headers` and `toJSON()`).
-   */
-  errors?: 'respond' | 'next';
-}
-
-/** The verifier's options, or a verifier built with `createVerifier` (shared by several middlewares): not both. */
-export type KeygateExpressOptions = (KeygateOptions & ExpressErrorMode & { verifier?: never }) | ({ verifier: Verifier } & ExpressErrorMode);
+/**
+ * The verifier's options, or `{ verifier }` built with `createVerifier` (shared by several middlewares): not both.
+ * `errors`: `respond` (default) answers rejections with the JSON envelope; `next` passes the `KeygateError` to
+ * `next(err)` so the app's error handler answers (it carries `status`, `code`, `headers` and `toJSON()`).
+ */
+export type KeygateExpressOptions = AdapterOptions<'respond' | 'next'>;
 
 const ERROR_MODE = Symbol('keygate.errors');
 type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next' };
@@ -25,21 +21,18 @@ function reject(req: Request, res: Response, next: NextFunction, error: KeygateE
 
 /** Express middleware: verifies the request and sets `req.auth`, or rejects it. Build it once, at start-up. */
 export function keygate(options: KeygateExpressOptions): RequestHandler {
-  const { errors: mode = 'respond', verifier: given, ...verifierOptions } = options ?? ({} as KeygateExpressOptions);
-  if (mode !== 'respond' && mode !== 'next') throw new TypeError('keygate: option "errors" must be "respond" or "next"');
-  if (given !== undefined && Object.keys(verifierOptions).length > 0) {
-    throw new TypeError(`keygate: pass either a verifier or its options, not both (got "verifier" and "${Object.keys(verifierOptions)[0]}")`);
-  }
-  const verifier = given ?? createVerifier(verifierOptions as KeygateOptions);
+  const { verifier, errors: mode } = verifierFrom(options, ['respond', 'next']);
 
   return function keygateMiddleware(req, res, next) {
     (req as WithMode)[ERROR_MODE] = mode;
-    verifyRequest(verifier, req).then((result) => {
-      if (!result.ok) return reject(req, res, next, result.error);
-      for (const name in result.headers) res.setHeader(name, result.headers[name]!);
-      req.auth = result.auth;
-      next();
-    }, next);
+    verifyRequest(verifier, req)
+      .then((result) => {
+        if (!result.ok) return reject(req, res, next, result.error);
+        for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+        req.auth = result.auth;
+        next();
+      })
+      .catch(next);
   };
 }
 

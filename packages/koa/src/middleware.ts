@@ -1,18 +1,14 @@
-import { createVerifier, type KeygateError, type KeygateOptions, type Verifier } from '@keygate/core';
-import { errorResponse, scopeCheck } from '@keygate/core/node';
+import type { KeygateError } from '@keygate/core';
+import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions } from '@keygate/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import { verifyRequest } from './verify-request.js';
 
-export interface KoaErrorMode {
-  /**
-   * `respond` (default) answers rejections with the JSON envelope; `throw` throws the `KeygateError`
-   * (`status`, `expose`, `headers`, `code`, `toJSON()`) for the app's own error middleware.
-   */
-  errors?: 'respond' | 'throw';
-}
-
-/** The verifier's options, or a verifier built with `createVerifier` (shared by several middlewares): not both. */
-export type KeygateKoaOptions = (KeygateOptions & KoaErrorMode & { verifier?: never }) | ({ verifier: Verifier } & KoaErrorMode);
+/**
+ * The verifier's options, or `{ verifier }` built with `createVerifier` (shared by several middlewares): not both.
+ * `errors`: `respond` (default) answers rejections with the JSON envelope; `throw` throws the `KeygateError`
+ * (`status`, `expose`, `headers`, `code`, `toJSON()`) for the app's own error middleware.
+ */
+export type KeygateKoaOptions = AdapterOptions<'respond' | 'throw'>;
 
 const ERROR_MODE = Symbol('keygate.errors');
 type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw' };
@@ -27,12 +23,7 @@ function reject(ctx: Context, error: KeygateError): void {
 
 /** Koa middleware: verifies the request and sets `ctx.state.auth`, or rejects it. Build it once, at start-up. */
 export function keygate(options: KeygateKoaOptions): Middleware {
-  const { errors: mode = 'respond', verifier: given, ...verifierOptions } = options ?? ({} as KeygateKoaOptions);
-  if (mode !== 'respond' && mode !== 'throw') throw new TypeError('keygate: option "errors" must be "respond" or "throw"');
-  if (given !== undefined && Object.keys(verifierOptions).length > 0) {
-    throw new TypeError(`keygate: pass either a verifier or its options, not both (got "verifier" and "${Object.keys(verifierOptions)[0]}")`);
-  }
-  const verifier = given ?? createVerifier(verifierOptions as KeygateOptions);
+  const { verifier, errors: mode } = verifierFrom(options, ['respond', 'throw']);
 
   return async function keygateMiddleware(ctx: Context, next: Next) {
     (ctx as WithMode)[ERROR_MODE] = mode;

@@ -1,7 +1,7 @@
 import { KeygateError } from '../errors.js';
 import type { Configuration } from '../options.js';
 import type { VerifiedSignature } from '../signature/check.js';
-import type { Admission, Decision, KeyRecord } from '../types.js';
+import type { Admission, Decision, DecisionStore, KeyRecord } from '../types.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
 import { StoreFullError } from './store-full-error.js';
 
@@ -34,12 +34,22 @@ export async function admit(
   } catch (error) {
     config.onStoreError(error);
     if (config.fallbackStore === undefined || error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE');
-    decision = await config.fallbackStore.decide(admission);
+    decision = await decideOnFallback(config.fallbackStore, admission, config.onStoreError);
   }
   checkShape(decision, admission);
   if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
   if (limit !== false) setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
   if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
+}
+
+/** The in-process store's decision; its failure (a full replay table) is reported once and answered 503. */
+async function decideOnFallback(store: DecisionStore, admission: Admission, onStoreError: (error: unknown) => void): Promise<Decision> {
+  try {
+    return await store.decide(admission);
+  } catch (error) {
+    onStoreError(error);
+    throw new KeygateError('AUTH_UNAVAILABLE');
+  }
 }
 
 const OUTCOMES = new Set(['admitted', 'replayed', 'rate-limited']);

@@ -3,3 +3,4 @@ export { peekRequestBody, rawBodyUnavailable } from './body.js';
 export { errorResponse } from './error-response.js';
 export { requestHeaders } from './headers.js';
 export { scopeCheck } from './scope-check.js';
+export { verifierFrom, type AdapterOptions } from './verifier-from.js';

@@ -12,24 +12,34 @@ const WELL_FORMED = /^[A-Za-z0-9._:-]{8,128}$/;
 export function requestIdFor(headers: IncomingHeaders, trustIncoming: boolean, credentialHeaders: readonly (string | null | undefined)[]): string {
   const incoming = headers['x-request-id'];
   if (trustIncoming && typeof incoming === 'string' && WELL_FORMED.test(incoming) && !credentialHeaders.includes(null)) {
-    const echoes = (credential: string) => credential.length > 0 && (incoming.includes(credential) || credential.includes(incoming));
+    // Case-insensitive: a signature is accepted in either case, and a look-alike of a key is no better in a log.
+    const id = incoming.toLowerCase();
+    const echoes = (credential: string) => credential.includes(id) || (credential.length >= MIN_KEY_LENGTH && id.includes(credential));
     if (!credentialHeaders.some((value) => typeof value === 'string' && credentialsIn(value).some(echoes))) return incoming;
   }
   return randomUUID();
 }
 
+/** Keys, secrets and signatures are at least this long (the keys file's shortest key). */
+const MIN_KEY_LENGTH = 8;
+const KEY_RUN = /[a-z0-9._-]{8,}/g;
+const BASE64_RUN = /[a-z0-9+/]{4,}/gi;
+
 /**
- * Every string a credential header may carry: the value, each of its tokens whatever whitespace separates
- * them (a tab is not a valid separator, but must not hide a key), each token's base64 decoding split at `:`
- * (the Basic user id and password), and the long parts of a token split at `=` (the hex of `v2=<hex>`: `=`
- * cannot stand in a request id, so the prefix would otherwise hide the signature).
+ * Every string a credential header may carry, however it is framed (a tab, `=` or any other character
+ * may stand where a space should, and must not hide a key): the value itself; its runs of key characters
+ * (keys, secrets, the hex of `v2=<hex>`); and the same runs in the base64 decoding of every base64 run, read
+ * from each of the four alignments (the Basic user id and password, after whatever precedes them). Lower-cased.
  */
 function credentialsIn(value: string): string[] {
-  const found = [value.trim()];
-  for (const token of value.split(/\s+/)) {
-    if (token === '') continue;
-    found.push(token, ...Buffer.from(token, 'base64').toString('utf8').split(':'));
-    for (const part of token.split('=')) if (part.length >= 16 && part !== token) found.push(part);
+  const lower = value.toLowerCase();
+  const found = [lower, ...(lower.match(KEY_RUN) ?? [])];
+  for (const run of value.match(BASE64_RUN) ?? []) {
+    for (let offset = 0; offset < 4 && offset < run.length; offset++) {
+      const decoded = Buffer.from(run.slice(offset), 'base64').toString('latin1').toLowerCase();
+      // Up to three bytes decoded from what precedes the credential may be glued to its front.
+      for (const part of decoded.match(KEY_RUN) ?? []) found.push(part, part.slice(1), part.slice(2), part.slice(3));
+    }
   }
   return found;
 }

@@ -1,4 +1,5 @@
 /** Key pairs: `Authorization: Bearer pk_<env>_…` identifies the key, the secret header proves it. */
+import { randomBytes } from 'node:crypto';
 import { secretMatches, sha256 } from '../crypto.js';
 import { KeygateError } from '../errors.js';
 import { singleHeader } from '../request/single-header.js';
@@ -25,8 +26,9 @@ export function parseKeyPair(bearer: string, secret: string | null | undefined):
   return { ok: true, publicKey: bearer, secretKey: secretMatch[0], environment };
 }
 
-// Compared against when a public key is unknown, so that path costs what a wrong secret costs.
-const DUMMY_SECRET_DIGEST = sha256(`sk_live_${'0'.repeat(32)}`);
+// Compared against when a public key is unknown, so that path costs what a wrong secret costs. Random, so no
+// presented secret can ever match it.
+const DUMMY_SECRET_DIGEST = randomBytes(32);
 
 export interface KeyPairSettings {
   keyStore: KeyStore;
@@ -56,6 +58,9 @@ export function keyPairScheme(settings: KeyPairSettings): CredentialScheme {
 }
 
 function secretDigestOf(record: KeyRecord | undefined): Uint8Array {
-  if (record?.secretKeyDigest !== undefined) return record.secretKeyDigest;
-  return record?.secretKey !== undefined ? sha256(record.secretKey) : DUMMY_SECRET_DIGEST;
+  if (record?.kind !== 'keypair') return DUMMY_SECRET_DIGEST;
+  if (record.secretKeyDigest !== undefined) return record.secretKeyDigest;
+  if (typeof record.secretKey === 'string' && record.secretKey !== '') return sha256(record.secretKey);
+  // A pair without a secret cannot be proven: a broken key store, answered 503 and reported, never admitted.
+  throw new TypeError(`key store: key pair "${record.id}" has no secretKey`);
 }

@@ -6,7 +6,7 @@ import type { KeyRecord, RequestInput } from '../types.js';
 import { byteLength } from './body.js';
 import { readBody } from './read-body.js';
 import { checkTimestamp, type TimestampCheck } from './timestamp.js';
-import { parseSignature, signatureMatches } from './verify.js';
+import { parseSignature, signatureMatches } from './compare.js';
 
 /** A verified signature, to be remembered until `expiresAt` (Unix ms). */
 export interface VerifiedSignature {
@@ -19,7 +19,7 @@ const CLOCK_SKEW_MARGIN_MS = 60_000;
 
 /**
  * The signature headers of a key-pair request: `undefined` when it is unsigned and that is allowed, the
- * presented headers otherwise (checked by `checkSignature`). Synchronous, so unsigned requests cost no promise.
+ * presented headers otherwise (checked by `checkSignature`, which may have to read the body).
  */
 export function signatureHeaders(request: RequestInput, config: Configuration): SignatureHeaders | undefined {
   const { signatures, timestampHeader, signatureHeader } = config.keypair;
@@ -78,6 +78,10 @@ const hmacKeys = new WeakMap<KeyRecord, KeyObject>();
 
 function hmacKeyFor(record: KeyRecord): KeyObject {
   let key = hmacKeys.get(record);
-  if (key === undefined) hmacKeys.set(record, (key = createSecretKey(Buffer.from(record.secretKey ?? '', 'utf8'))));
+  if (key === undefined) {
+    // A record proven by its digest alone cannot check signatures: a broken key store, never an empty HMAC key.
+    if (typeof record.secretKey !== 'string' || record.secretKey === '') throw new TypeError(`key store: key pair "${record.id}" has no secretKey`);
+    hmacKeys.set(record, (key = createSecretKey(Buffer.from(record.secretKey, 'utf8'))));
+  }
   return key;
 }

@@ -80,4 +80,25 @@ describe('request ids', () => {
     const result = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': `v2=${'ab'.repeat(32)}`, 'x-request-id': 'req_v2_12345678' });
     expect(result.requestId).toBe('req_v2_12345678');
   });
+
+  // The attacker's review after the fix for finding 3: any character where the space belongs hid the key too.
+  it.each(['=', ',', ';', ':', '"', '+', '/', '!', '.', '(', 'x', 'Basic '])('never echoes a Basic key framed as "Basic%scredentials"', async (separator) => {
+    const token = Buffer.from(`${VECTOR_KEY}:`).toString('base64');
+    for (const id of [VECTOR_KEY, `trace-${VECTOR_KEY}-1`, VECTOR_KEY.slice(3, 20)]) {
+      const result = await verify({ authorization: `Basic${separator}${token}`, 'x-request-id': id });
+      expect(result.requestId).toMatch(UUID);
+    }
+  });
+
+  it('never echoes a signature whose case differs from the id', async () => {
+    const hex = 'ab'.repeat(32);
+    const result = await verify({
+      authorization: `Bearer ${VECTOR_PUBLIC}`,
+      'x-api-secret': VECTOR_SECRET,
+      'x-pelago-timestamp': '1764043200000',
+      'x-pelago-signature': `v2=${hex.toUpperCase()}`,
+      'x-request-id': hex,
+    });
+    expect(result.requestId).toMatch(UUID);
+  });
 });

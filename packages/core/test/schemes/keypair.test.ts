@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createVerifier, type KeygateOptions, type RequestInput } from '../../src/index.js';
 import { codeOf, expectNoLeak, keysFile, manualClock, pairHeaders, VECTOR_KEY, VECTOR_PUBLIC, VECTOR_SECRET } from '../helpers.js';
@@ -67,5 +68,35 @@ describe('key pairs', () => {
     const headers = { authorization: `Bearer ${VECTOR_PUBLIC}`, 'x-acme-secret': VECTOR_SECRET };
     expect(await code(verifier, { method: 'GET', target: '/', headers })).toBe('ok');
     expect(await code(verifier, { method: 'GET', target: '/', headers: pairHeaders() })).toBe('INVALID_API_KEY');
+  });
+
+  // A custom key store that returns a pair without its secret must not turn the public dummy into a password.
+  it('never admits a key pair whose record has no secret: 503 and reported, signed or not', async () => {
+    const errors: unknown[] = [];
+    const record = { id: 'broken', tenantId: 'acme', tenantStatus: 'active' as const, kind: 'keypair' as const, environment: 'live' as const };
+    const digestOnly = { ...record, id: 'digest-only', secretKeyDigest: createHash('sha256').update('sk_live_DigestOnly000001').digest() };
+    const keys = {
+      findByKeyHash: () => undefined,
+      findByPublicKey: (publicKey: string) => (publicKey === 'pk_live_Broken00000001' ? record : publicKey === 'pk_live_DigestOnly000001' ? digestOnly : undefined),
+    };
+    const verifier = createVerifier({ keys, rateLimit: false, onStoreError: (error) => errors.push(error) });
+    const ask = (publicKey: string, secret: string, extra: Record<string, string> = {}) =>
+      verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Bearer ${publicKey}`, 'x-api-secret': secret, ...extra } });
+    for (const secret of [`sk_live_${'0'.repeat(32)}`, 'sk_live_anything', 'sk_live_x']) {
+      expect(codeOf(await ask('pk_live_Broken00000001', secret))).toBe('AUTH_UNAVAILABLE');
+    }
+    expect(String(errors[0])).toContain('key pair "broken" has no secretKey');
+    // Proven by its digest alone, a pair may call unsigned, but cannot check a signature (never an empty HMAC key).
+    expect(codeOf(await ask('pk_live_DigestOnly000001', 'sk_live_DigestOnly000001'))).toBe('ok');
+    const emptyKeySignature = createHmac('sha256', '').update('v2\n1764043200000\nGET\n/\n' + createHash('sha256').update('').digest('hex')).digest('hex');
+    const signed = await ask('pk_live_DigestOnly000001', 'sk_live_DigestOnly000001', { 'x-pelago-timestamp': String(Date.now()), 'x-pelago-signature': `v2=${emptyKeySignature}` });
+    expect(codeOf(signed)).toBe('AUTH_UNAVAILABLE');
+  });
+
+  it('treats an expiry that is not a number as expired (fail closed)', async () => {
+    const record = { id: 'nan', tenantId: 'acme', tenantStatus: 'active' as const, kind: 'basic' as const, environment: null, expiresAt: Number.NaN };
+    const verifier = createVerifier({ keys: { findByKeyHash: () => record, findByPublicKey: () => undefined }, rateLimit: false });
+    const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Basic ${Buffer.from('anything-at-all:').toString('base64')}` } });
+    expect(codeOf(result)).toBe('INVALID_API_KEY');
   });
 });

@@ -11,7 +11,8 @@ export interface BasicHeaderVector {
   note: string;
 }
 
-export interface SignatureVector {
+/** What every signature vector has: the request, the secret, the clock and the exact bytes signed. */
+interface SignedCase {
   name: string;
   method: string;
   path: string;
@@ -19,18 +20,14 @@ export interface SignatureVector {
   secret: string;
   timestamp: string;
   payload: string;
+}
+
+export interface SignatureVector extends SignedCase {
   signature: string;
 }
 
-export interface SignatureV2Vector {
-  name: string;
-  method: string;
-  path: string;
-  body: string;
-  secret: string;
-  timestamp: string;
+export interface SignatureV2Vector extends SignedCase {
   bodySha256: string;
-  payload: string;
   /** The signature header value, `v2=<hex>`. */
   header: string;
 }

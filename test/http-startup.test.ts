@@ -86,4 +86,10 @@ describe.each(frameworks)('start-up refusals — $name', (fw) => {
     expect(build({ verifier })).not.toThrow();
     expect(build({ verifier, errors: fw.kind === 'express' ? 'next' : 'throw' })).not.toThrow();
   });
+
+  it('something that is not a verifier → TypeError at start-up, not a plain-text 500 per request', () => {
+    expect(build({ verifier: {} } as never)).toThrow(/option "verifier" must be made by createVerifier\(\)/);
+    expect(build({ verifier: null } as never)).toThrow(/option "verifier" must be made by createVerifier\(\)/);
+    expect(build({ keys: keysFile, errors: 'sometimes' } as never)).toThrow(/option "errors" must be/);
+  });
 });

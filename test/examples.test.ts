@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPrinted, sendRaw, startExample, type ExampleProcess, type RawAnswer } from './support/example-process.js';
+import { runPrinted, sendBytes, sendRaw, startExample, type ExampleProcess, type RawAnswer } from './support/example-process.js';
 
 /** The demo's sandbox key pair (no scope list: unrestricted). */
 const SANDBOX_PAIR = { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' };
 const SANDBOX_SECRET = 'sk_test_DemoPairSecretKey00000004';
 const PAYMENT = '{"amount":100,"currency":"USD"}';
+/** The demo's Basic key (no scope list), as a raw header line. */
+const BASIC_LINE = `Authorization: Basic ${Buffer.from('pk_live_DemoBasicKeyForKeygate0001:').toString('base64')}`;
 
 /** Raw header lines of the sandbox pair, and of a signature made now over (method, path, body). */
 function pairLines(signature?: { method: string; path: string; body: string; version: 'v1' | 'v2' }): string {
@@ -180,6 +182,38 @@ describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
     expectEnvelope(await sendRaw(server.baseUrl, head), status, code);
   });
 
+  // Node answered these itself too: a bare 417 without a body (Expect), a bare 400 (no Host); CONNECT got the
+  // socket closed without a word. Each is now the envelope, and the connection is closed.
+  it.each([
+    ['an Expect other than 100-continue', 'GET /v1/payments HTTP/1.1\r\nExpect: 200-ok', 417, 'EXPECTATION_FAILED'],
+    ['an Expect other than 100-continue on a POST with a body', `POST /v1/payments HTTP/1.1\r\n${BASIC_LINE}\r\nExpect: bogus\r\nContent-Type: application/json\r\nContent-Length: ${PAYMENT.length}\r\n\r\n${PAYMENT}`, 417, 'EXPECTATION_FAILED'],
+    ['an HTTP/1.1 request without Host', `GET /v1/payments HTTP/1.1\r\n${pairLines()}\r\n\r\n`, 400, 'INVALID_REQUEST'],
+    ['an HTTP/1.1 POST without Host', `POST /v1/payments HTTP/1.1\r\n${BASIC_LINE}\r\nContent-Type: application/json\r\nContent-Length: ${PAYMENT.length}\r\n\r\n${PAYMENT}`, 400, 'INVALID_REQUEST'],
+    ['CONNECT to a host:port', 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
+  ])('answers %s in the envelope and closes the connection', async (_, request, status, code) => {
+    // Sent as is (no Connection: close from the client): the server has to close the connection itself.
+    const answer = await sendBytes(server.baseUrl, request.includes('\r\n\r\n') ? request : `${request}\r\nHost: x\r\n\r\n`);
+    expectEnvelope(answer, status, code);
+    expect(answer.headers.connection).toBe('close');
+    if (status === 405) expect(answer.headers.allow).toBe(''); // nothing is served at a host:port
+  });
+
+  it('answers CONNECT to a route path with 405 and the route\'s Allow', async () => {
+    const answer = await sendBytes(server.baseUrl, 'CONNECT /v1/payments HTTP/1.1\r\nHost: x\r\n\r\n');
+    expectEnvelope(answer, 405, 'METHOD_NOT_ALLOWED');
+    expect(answer.headers.allow).toBe('GET, HEAD, POST');
+  });
+
+  it('still serves HTTP/1.0 without Host, and Expect: 100-continue', async () => {
+    const old = await sendBytes(server.baseUrl, `GET /v1/wallets/service/balance HTTP/1.0\r\n${BASIC_LINE}\r\n\r\n`);
+    expect(old.status).toBe(200);
+    const head = `POST /v1/payments HTTP/1.1\r\n${BASIC_LINE}\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: ${PAYMENT.length}`;
+    const continued = await sendRaw(server.baseUrl, head, PAYMENT);
+    // Node sends `100 Continue` first; the answer follows it.
+    expect(continued.status).toBe(100);
+    expect(continued.text).toMatch(/^HTTP\/1\.1 201 /);
+  });
+
   // Koa: 499 "Request already closed" in plain text (keygate's peek consumed the empty body and its end).
   describe.each(['v1', 'v2'] as const)('signed %s POST with an empty body', (version) => {
     const signature = { method: 'POST', path: '/v1/payments', body: '', version };
@@ -208,6 +242,58 @@ describe.each(['express', 'koa'] as const)('example server: %s', (name) => {
     const answer = await sendRaw(server.baseUrl, `${head}Content-Type: application/json\r\nTransfer-Encoding: chunked`, `${chunks}0\r\n\r\n`);
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.text)).toMatchObject({ success: true, data: { payment: { amount: 100, currency: 'USD' }, keyId: 'key_pair_test' } });
+  });
+});
+
+// keygate's bodyTimeoutMs covers signed bodies only; an unsigned body that stalled was held until Node's
+// requestTimeout (300 s). KEYGATE_BODY_TIMEOUT_MS sets both deadlines; short here so the tests are quick.
+describe.each(['express', 'koa'] as const)('example server: %s, a body that stalls', (name) => {
+  const TIMEOUT_MS = 400;
+  const SLACK_MS = 1000;
+  let server: ExampleProcess;
+  beforeAll(async () => {
+    server = await startExample(name, { KEYGATE_BODY_TIMEOUT_MS: String(TIMEOUT_MS) });
+  });
+  afterAll(() => server.stop());
+
+  /** Sends `head` with `Content-Length: 100` and only the start of the body; the answer and how long it took. */
+  async function stalled(head: string) {
+    const started = Date.now();
+    const answer = await sendRaw(server.baseUrl, `${head}\r\nContent-Type: application/json\r\nContent-Length: 100`, '{"a');
+    return { answer, elapsed: Date.now() - started };
+  }
+
+  it('unsigned (a Basic key): 408 REQUEST_TIMEOUT in the envelope after the timeout, connection closed', { timeout: 5000 }, async () => {
+    const { answer, elapsed } = await stalled(`POST /v1/payments HTTP/1.1\r\n${BASIC_LINE}`);
+    expectEnvelope(answer, 408, 'REQUEST_TIMEOUT');
+    expect(answer.headers.connection).toBe('close');
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  });
+
+  it('unsigned (a key pair) on the refunds route too', { timeout: 5000 }, async () => {
+    const { answer, elapsed } = await stalled(`POST /v1/refunds HTTP/1.1\r\n${pairLines()}`);
+    expectEnvelope(answer, 408, 'REQUEST_TIMEOUT');
+    expect(answer.headers.connection).toBe('close');
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  });
+
+  it('signed: keygate answers 408 after the same timeout', { timeout: 5000 }, async () => {
+    const body = `{"a${' '.repeat(97)}`;
+    const { answer, elapsed } = await stalled(`POST /v1/payments HTTP/1.1\r\n${pairLines({ method: 'POST', path: '/v1/payments', body, version: 'v2' })}`);
+    expect(expectEnvelope(answer, 408, 'REQUEST_TIMEOUT').error.details).toEqual({ timeoutMs: TIMEOUT_MS });
+    expect(answer.headers.connection).toBe('close');
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  });
+
+  it('a body that arrives in time is served, and the server goes on serving', async () => {
+    const answer = await sendRaw(server.baseUrl, `POST /v1/payments HTTP/1.1\r\n${BASIC_LINE}\r\nContent-Type: application/json\r\nContent-Length: ${PAYMENT.length}`, PAYMENT);
+    expect(answer.status).toBe(201);
+    // Past the deadline of that request: nothing fires late.
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 100));
+    const again = await fetch(`${server.baseUrl}/v1/payments`, { headers: SANDBOX_PAIR });
+    expect(again.status).toBe(200);
   });
 });
 
@@ -259,6 +345,12 @@ describe('example configuration', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it.each(['0', '-5', '1.5', 'ten', '3000000000'])('stops at start naming KEYGATE_BODY_TIMEOUT_MS when it is "%s"', async (value) => {
+    expect(await startFailure('koa', { KEYGATE_BODY_TIMEOUT_MS: value })).toMatch(
+      /exited with 1:[\s\S]*KEYGATE_BODY_TIMEOUT_MS must be a whole number of milliseconds/,
+    );
   });
 
   it.each(['v3', 'v1,', 'V2', ''])('stops at start naming KEYGATE_SIGNATURE_VERSIONS when it is "%s"', async (value) => {

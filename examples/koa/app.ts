@@ -5,7 +5,7 @@ import { keygate, requireScopes } from '@keygate/koa';
 import Koa, { type Context, type Middleware } from 'koa';
 import { clientError, errorAnswer } from '../shared/client-errors.js';
 import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
-import { contentCoding, jsonBodyProblem, MAX_BODY_BYTES } from '../shared/json-body.js';
+import { BODY_TIMEOUT_MS, bodyTimeout, contentCoding, jsonBodyProblem, MAX_BODY_BYTES, parseWithin } from '../shared/json-body.js';
 import { ROUTES, unrouted } from '../shared/routes.js';
 
 function send(ctx: Context, answer: ApiAnswer): void {
@@ -16,14 +16,22 @@ function send(ctx: Context, answer: ApiAnswer): void {
 
 const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY_BYTES });
 
-/** The JSON body of a POST route, read only once keygate and the scope check let the request through. */
-const jsonBody: Middleware = (ctx, next) => {
-  const problem = jsonBodyProblem(ctx.req.headers);
-  if (problem) return send(ctx, clientError(problem.status, requestIdOf(ctx.state.auth), problem.message));
-  // Content codings are case-insensitive; co-body's inflation compares them as written (`GZIP` would be a 415).
-  if (ctx.req.headers['content-encoding'] !== undefined) ctx.req.headers['content-encoding'] = contentCoding(ctx.req.headers);
-  return parseJson(ctx, next);
-};
+/**
+ * The JSON body of a POST route, read only once keygate and the scope check let the request through, within
+ * `timeoutMs` (keygate's deadline covers signed bodies only).
+ */
+function jsonBody(timeoutMs: number): Middleware {
+  return async (ctx, next) => {
+    const problem = jsonBodyProblem(ctx.req.headers);
+    if (problem) return send(ctx, clientError(problem.status, requestIdOf(ctx.state.auth), problem.message));
+    // Content codings are case-insensitive; co-body's inflation compares them as written (`GZIP` would be a 415).
+    if (ctx.req.headers['content-encoding'] !== undefined) ctx.req.headers['content-encoding'] = contentCoding(ctx.req.headers);
+    let parsed = false; // the parser may answer instead of going on
+    const read = await parseWithin(timeoutMs, (done) => parseJson(ctx, async () => void (parsed = true)).then(() => done(), done));
+    if (!read) return send(ctx, bodyTimeout(requestIdOf(ctx.state.auth)));
+    if (parsed) await next();
+  };
+}
 
 /** The example payments API behind keygate. keygate goes first, so no body is parsed for an unknown caller. */
 export function createApp(options: KeygateOptions): Koa {
@@ -32,7 +40,7 @@ export function createApp(options: KeygateOptions): Koa {
   for (const route of ROUTES) {
     const handlers: Middleware[] = [];
     if (route.scope) handlers.push(requireScopes(route.scope));
-    if (route.method === 'POST') handlers.push(jsonBody);
+    if (route.method === 'POST') handlers.push(jsonBody(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS));
     handlers.push((ctx) => send(ctx, route.handle(ctx.state.auth!, (ctx.request as { body?: unknown }).body)));
     router[route.method === 'GET' ? 'get' : 'post'](route.path, ...handlers);
   }

@@ -11,6 +11,7 @@ const CODES: Record<number, string> = {
   408: 'REQUEST_TIMEOUT',
   413: 'BODY_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  417: 'EXPECTATION_FAILED',
   431: 'HEADERS_TOO_LARGE',
 };
 
@@ -25,6 +26,9 @@ export const MESSAGES = {
   unsupported: 'Unsupported body encoding or charset.',
   headersTooLarge: 'Request headers are too large.',
   malformed: 'Malformed HTTP request.',
+  noHost: 'HTTP/1.1 requests must have a Host header.',
+  expectation: 'Unsupported Expect header: only 100-continue is understood.',
+  connect: 'CONNECT is not supported: this server is not a proxy.',
 } as const;
 
 /** The envelope for a request the API cannot serve (a route it does not have, a body it cannot read). */

@@ -1,6 +1,6 @@
 import { MemoryKeyStore, type Environment, type KeygateOptions, type SignaturePolicy, type SignatureVersion } from '@keygate/core';
 import { fileURLToPath } from 'node:url';
-import { MAX_BODY_BYTES } from './json-body.js';
+import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './json-body.js';
 
 /** What the demo banner needs to print only the commands this configuration accepts. */
 export interface SigningPolicy {
@@ -40,6 +40,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
   }
   const versions = list<SignatureVersion>(env, 'KEYGATE_SIGNATURE_VERSIONS', ['v1', 'v2'], 'v1,v2');
   const environments = list<Environment>(env, 'KEYGATE_ENVIRONMENTS', ['test', 'live'], 'test,live');
+  const bodyTimeoutMs = Number(env.KEYGATE_BODY_TIMEOUT_MS || BODY_TIMEOUT_MS); // unset or empty: 10 s
+  if (!Number.isInteger(bodyTimeoutMs) || bodyTimeoutMs < 1 || bodyTimeoutMs > 2 ** 31 - 1) {
+    throw new Error(`KEYGATE_BODY_TIMEOUT_MS must be a whole number of milliseconds from 1 to 2147483647, got "${env.KEYGATE_BODY_TIMEOUT_MS}"`);
+  }
   return {
     port,
     demo: !env.KEYGATE_KEYS,
@@ -52,6 +56,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
       environments,
       keypair: { signatures, signatureVersions: versions },
       maxBodyBytes: MAX_BODY_BYTES,
+      // Signed bodies (keygate) and unsigned ones (the apps' JSON parser, which reads this option) alike.
+      bodyTimeoutMs,
     },
   };
 }

@@ -1,7 +1,41 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { clientError, MESSAGES } from './client-errors.js';
+import type { ApiAnswer } from './envelope.js';
 
 /** The largest body the API takes: keygate's `maxBodyBytes` and the JSON parser's limit, so they never disagree. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The longest wait for a body (`KEYGATE_BODY_TIMEOUT_MS`): keygate's `bodyTimeoutMs` for signed bodies and the
+ * JSON parser's deadline for the others, so a stalled body is held no longer whether it is signed or not.
+ */
+export const BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs the framework's JSON parser, `parse(done)`, with a deadline: resolves `true` once it has read the body,
+ * `false` when the body did not arrive within `timeoutMs` (then the parser is abandoned: answer `bodyTimeout`,
+ * which closes the connection, and the rest of the body is never read); rejects with the parser's error.
+ * Without it an unsigned body that stalls would be held until Node's `requestTimeout` (300 s).
+ */
+export function parseWithin(timeoutMs: number, parse: (done: (error?: unknown) => void) => unknown): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const done = (error?: unknown) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(true);
+    };
+    // Once settled, later reports (the abandoned parser failing as the connection closes) are ignored.
+    Promise.resolve()
+      .then(() => parse(done))
+      .catch((error: unknown) => done(error ?? new Error('JSON parser failed')));
+  });
+}
+
+/** The answer for a body that did not arrive in time: 408 `REQUEST_TIMEOUT`, and the connection is closed. */
+export function bodyTimeout(requestId: string): ApiAnswer {
+  return clientError(408, requestId, MESSAGES.timeout, { connection: 'close' });
+}
 
 /** Content codings both parsers decode. Anything else (zstd, lists such as `gzip, br`) is refused alike. */
 const CODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);

@@ -2,10 +2,13 @@ import type { KeygateOptions } from '@keygate/core';
 import { createServer, type RequestListener } from 'node:http';
 import { configFromEnv } from './config.js';
 import { demoCommands } from './demo.js';
-import { answerMalformedRequests } from './malformed-requests.js';
+import { answerMalformedRequests, refuseWithoutHost } from './malformed-requests.js';
 import { sharedStore } from './stores.js';
 
-/** Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. */
+/**
+ * Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. Every
+ * answer is the envelope with `x-request-id`, including those Node would give itself (see malformed-requests.ts).
+ */
 export async function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): Promise<void> {
   let config;
   let store;
@@ -19,7 +22,8 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);
   }
-  const server = createServer(handler);
+  // Node's bare 400 for a request without Host is replaced by the envelope (refuseWithoutHost).
+  const server = createServer({ requireHostHeader: false }, refuseWithoutHost(handler));
   answerMalformedRequests(server);
   server.listen(config.port, () => {
     const address = server.address();

@@ -34,12 +34,17 @@ for (const route of ROUTES) {
   ALLOW.set(routeKey(route.path), methods);
 }
 
+/** The methods the routes take on `path` (the `Allow` value), or `undefined` when no route has that path. */
+export function allowedMethods(path: string): string | undefined {
+  return ALLOW.get(routeKey(path))?.join(', ');
+}
+
 /**
  * The answer for a request no route took, the same on both apps: on a known path, 405 with `Allow` for every
  * other method (TRACE, PROPFIND, OPTIONS and methods no router knows alike); elsewhere 404.
  */
 export function unrouted(path: string, requestId: string): ApiAnswer {
-  const allowed = ALLOW.get(routeKey(path));
-  if (allowed === undefined) return clientError(404, requestId, MESSAGES.notFound);
-  return clientError(405, requestId, MESSAGES.notAllowed, { allow: allowed.join(', ') });
+  const allow = allowedMethods(path);
+  if (allow === undefined) return clientError(404, requestId, MESSAGES.notFound);
+  return clientError(405, requestId, MESSAGES.notAllowed, { allow });
 }

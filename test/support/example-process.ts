@@ -75,6 +75,15 @@ export interface RawAnswer {
  */
 export function sendRaw(baseUrl: string, head: string, body: string | Buffer = ''): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
+  return sendBytes(baseUrl, Buffer.concat([Buffer.from(`${head}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`), Buffer.from(body)]));
+}
+
+/**
+ * Sends `bytes` exactly as given (no Host, no Connection header added) and reads the answer until the server
+ * closes the connection: an answer only counts once the server has let the connection go.
+ */
+export function sendBytes(baseUrl: string, bytes: string | Buffer): Promise<RawAnswer> {
+  const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
     const parts: Buffer[] = [];
@@ -89,6 +98,6 @@ export function sendRaw(baseUrl: string, head: string, body: string | Buffer = '
       resolve({ status: Number(statusLine.split(' ')[1]), headers, text: raw.slice(end + 4) });
     });
     // write, not end: Node drops a request whose client half-closes before the answer.
-    socket.write(Buffer.concat([Buffer.from(`${head}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`), Buffer.from(body)]));
+    socket.write(bytes);
   });
 }

@@ -16,7 +16,8 @@ export interface MemoryDecisionStoreOptions {
    */
   maxBytes?: number;
   /**
-   * Replay table: most bytes the remembered signatures may take (12 bytes a slot, tables at most 75 % full).
+   * Replay table: most bytes the remembered signatures may take (12 bytes a slot, 13 in tables of 65 536 slots
+   * and more, tables at most 75 % full).
    * Past it, signed requests get `StoreFullError` (503) until signatures expire; none is ever forgotten early.
    * Default 256 MiB; at most 4 GiB.
    */
@@ -40,13 +41,15 @@ const ADMITTED: Decision = Object.freeze({ outcome: 'admitted' });
  *
  * Replay capacity with the default `maxReplayBytes` of 256 MiB (measured on Node 20 by
  * `test/decision/replay-capacity.ts`; signatures kept for the default 300 s window + 60 s margin):
- * - 10 000 signed requests/s, honest clocks (each signature kept 360 s): 3.6 M live signatures in 84 MiB of
- *   tables (7 generations of 2^20 slots), 24.5 bytes per signature.
- * - 10 000/s with every timestamp 300 s ahead (kept 660 s): 6.6 M live in 144 MiB (12 generations).
+ * - 10 000 signed requests/s, honest clocks (each signature kept 360 s): 3.6 M live signatures in 91 MiB of
+ *   tables (7 generations of 2^20 slots, 13 MiB each with their summary), 26.6 bytes per signature; at most
+ *   110.5 MiB (8 tables and one doubling, asserted in `test/decision/replay-bound.test.ts`).
+ * - 10 000/s with every timestamp 300 s ahead (kept 660 s): 6.6 M live in 156 MiB (12 generations); at most
+ *   175.5 MiB.
  * - Full at about 26 000 signed requests/s with honest clocks, about 13 000/s with every timestamp 300 s
  *   ahead. Past that, signed requests get `StoreFullError` (503) until signatures expire.
  * Dropped tables are freed by the garbage collector, so the process may hold some tens of MiB more than the
- * tables for a while (at 10 000/s: at most 142 MiB of array buffers seen in all, 203 MiB with every
+ * tables for a while (at 10 000/s: about 148 MiB of array buffers seen at most, 220 MiB with every
  * timestamp 300 s ahead).
  */
 export class MemoryDecisionStore implements DecisionStore {

@@ -16,11 +16,12 @@ export interface ReplayTableOptions {
 
 /** Each slot: fingerprint high lane, low lane, expiry (Unix seconds, rounded up). */
 const WORDS_PER_SLOT = 3;
-/** The summary (a bloom filter in front of the slots) has one 32-bit word per this many slots: 8 bits a slot. */
+export const BYTES_PER_SLOT = WORDS_PER_SLOT * Uint32Array.BYTES_PER_ELEMENT;
+/** Tables of this many slots (768 KiB) and more have a summary in front: 8 bits (1 byte) more per slot. */
+const SUMMARY_MIN_SLOTS = 65_536;
+/** The summary has one 32-bit word per this many slots. */
 const SLOTS_PER_SUMMARY_WORD = 4;
-/** Bytes a slot takes: its 12 plus its share of the summary. */
-export const BYTES_PER_SLOT = WORDS_PER_SLOT * Uint32Array.BYTES_PER_ELEMENT + Uint32Array.BYTES_PER_ELEMENT / SLOTS_PER_SUMMARY_WORD;
-/** Slots of a new generation table (13 KiB): an idle store stays small. */
+/** Slots of a new generation table (12 KiB): an idle store stays small. */
 export const INITIAL_SLOTS = 1024;
 /** Above this share of used slots a table doubles: linear probing stays short below it. */
 const MAX_LOAD = 0.75;
@@ -32,13 +33,14 @@ const MAX_EXPIRY_SECONDS = 0xffff_ffff;
  *
  * A key's signature id is stored as a 64-bit fingerprint (ids hold a 256-bit HMAC, so two live ids share one with
  * odds about N / 2^64; a collision can only refuse an honest request as a replay, never admit one) plus its
- * expiry in whole seconds: 12 bytes a slot. Slots live in open-addressing tables (linear probing), one table
- * per generation of `generationMs` of expiry time. A table starts at 1024 slots and doubles above 75 % load;
- * it is dropped whole once every expiry it may hold has passed. A lookup probes every generation and ignores
- * expired slots. When a table cannot grow (or a new one cannot start) within `maxBytes`, `reserve` throws
- * `StoreFullError`, and nothing is forgotten.
+ * expiry in whole seconds: 12 bytes a slot (13 in tables of `SUMMARY_MIN_SLOTS` and more, which carry a
+ * summary; see `Generation`). Slots live in open-addressing tables (linear probing), one table per generation
+ * of `generationMs` of expiry time. A table starts at 1024 slots and doubles above 75 % load; it is dropped
+ * whole once every expiry it may hold has passed. A lookup looks in every generation (a large one's summary
+ * first) and ignores expired slots. When a table cannot grow (or a new one cannot start) within `maxBytes`,
+ * `reserve` throws `StoreFullError`, and nothing is forgotten.
  *
- * The hash is keyed with a random per-table seed, so a key holder cannot pick signatures that pile up in one
+ * The hash is keyed with a random seed per store, so a key holder cannot pick signatures that pile up in one
  * probe chain.
  */
 export class ReplayTable {
@@ -107,14 +109,14 @@ export class ReplayTable {
     const bucket = Math.floor((expirySeconds(expiresAt) * 1000) / this.generationMs);
     const current = this.generations.get(bucket);
     if (current === undefined) {
-      this.claim(INITIAL_SLOTS * BYTES_PER_SLOT);
+      this.claim(Generation.bytesFor(INITIAL_SLOTS));
       const started = new Generation(INITIAL_SLOTS);
       this.generations.set(bucket, started);
       return started;
     }
     if (current.hasRoom()) return current;
     // Old and new tables coexist while rehashing: both count against the bound.
-    this.claim(current.bytes * 2);
+    this.claim(Generation.bytesFor(current.capacity * 2));
     const grown = current.doubled();
     this.generations.set(bucket, grown);
     this.allocatedBytes -= current.bytes;
@@ -134,14 +136,14 @@ export class ReplayTable {
 }
 
 /**
- * One generation: an open-addressing table of (fingerprint, expiry) slots, behind a summary of the
- * fingerprints it holds. A lookup probes every generation, and nearly every lookup is of a new signature:
- * the summary answers most of those without touching the slots (a table of 2^20 slots is 12 MiB; one probe
- * there is a cache and TLB miss, the summary a quarter of a cache line of 1 MiB).
+ * One generation: an open-addressing table of (fingerprint, expiry) slots; from `SUMMARY_MIN_SLOTS` on, behind
+ * a summary of the fingerprints it holds. A lookup probes every generation, and nearly every lookup is of a
+ * new signature: the summary answers most of those without touching the slots (a table of 2^20 slots is
+ * 12 MiB, where a probe is a cache and TLB miss; its summary is 1 MiB). Smaller tables stay in cache anyway.
  *
  * The summary is a blocked bloom filter: three bits of one 32-bit word per fingerprint, 8 bits per slot, so
- * at most 75 % load a miss passes it about 2-3 % of the time. It only ever gains bits: a fingerprint it lacks
- * is surely not in the slots, and any other goes on to the slots, so it never changes an answer.
+ * at 75 % load (the most) a miss passes it about 2.5 % of the time. It only ever gains bits: a fingerprint it
+ * lacks is surely not in the slots, and any other goes on to the slots, so it never changes an answer.
  */
 class Generation {
   private readonly slots: Uint32Array;
@@ -150,13 +152,18 @@ class Generation {
   private readonly summaryShift: number;
   private count = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     this.slots = new Uint32Array(capacity * WORDS_PER_SLOT);
-    this.summary = new Uint32Array(capacity / SLOTS_PER_SUMMARY_WORD);
+    this.summary = new Uint32Array(summaryWords(capacity));
     // The slot index is the top bits of the high lane (the best-mixed bits of a multiplicative hash); the
     // summary word, the top bits of the low lane, and its bits, low bits of both lanes.
     this.shift = 32 - Math.log2(capacity);
-    this.summaryShift = 32 - Math.log2(this.summary.length);
+    this.summaryShift = 32 - Math.log2(Math.max(1, this.summary.length));
+  }
+
+  /** Bytes of a table of `capacity` slots, with its summary. */
+  static bytesFor(capacity: number): number {
+    return capacity * BYTES_PER_SLOT + summaryWords(capacity) * Uint32Array.BYTES_PER_ELEMENT;
   }
 
   get bytes(): number {
@@ -168,8 +175,10 @@ class Generation {
   }
 
   has(high: number, low: number, now: number): boolean {
-    const bits = summaryBits(high, low);
-    if (((this.summary[low >>> this.summaryShift] as number) & bits) !== bits) return false;
+    if (this.summary.length !== 0) {
+      const bits = summaryBits(high, low);
+      if (((this.summary[low >>> this.summaryShift] as number) & bits) !== bits) return false;
+    }
     const at = this.slotOf(high, low);
     const slots = this.slots;
     // An empty slot ends the probe: the fingerprint is not here (0/0 is never a fingerprint).
@@ -185,8 +194,10 @@ class Generation {
       slots[at] = high;
       slots[at + 1] = low;
       slots[at + 2] = expiry;
-      const word = low >>> this.summaryShift;
-      this.summary[word] = (this.summary[word] as number) | summaryBits(high, low);
+      if (this.summary.length !== 0) {
+        const word = low >>> this.summaryShift;
+        this.summary[word] = (this.summary[word] as number) | summaryBits(high, low);
+      }
       this.count++;
     } else if ((slots[at + 2] as number) < expiry) {
       // Only an expired entry can be here (a live one is refused as a replay before `put`).
@@ -219,6 +230,10 @@ class Generation {
     }
     return next;
   }
+}
+
+function summaryWords(capacity: number): number {
+  return capacity >= SUMMARY_MIN_SLOTS ? capacity / SLOTS_PER_SUMMARY_WORD : 0;
 }
 
 /** The three bits of a fingerprint's summary word (two may coincide). */

@@ -6,6 +6,7 @@ import type { Admission, Decision } from '../../src/types.js';
 const T0 = Date.UTC(2030, 0, 1);
 const KEPT_MS = 360_000;
 const KIB = 1024;
+const MIB = 1024 * KIB;
 /** A scaled-down bound: a few thousand signatures, so filling it twice over stays fast. */
 const SMALL = 36 * KIB;
 
@@ -158,5 +159,88 @@ describe('MemoryDecisionStore replay table bound', () => {
     expect(grown).toBeGreaterThanOrEqual(8192 * 12);
     store.decide(signed('sig_after', T0 + KEPT_MS + 60_000));
     expect(store.usage).toMatchObject({ replayGenerations: 1, replayBytes: 12 * KIB });
+  });
+});
+
+describe('the default MemoryDecisionStore (maxReplayBytes 256 MiB) at 10 000 signed requests/s', () => {
+  const PER_SECOND = 10_000;
+  /** The verifier keeps a signature until its timestamp + the default 300 s window + a 60 s margin... */
+  const HONEST_MS = 360_000;
+  /** ...and accepts timestamps up to the window (300 s) ahead of its clock. */
+  const AHEAD_MS = 660_000;
+  /** What the default store is sized for: 10 000 signatures/s, each kept 360 s. */
+  const SIZED_FOR = PER_SECOND * (HONEST_MS / 1000);
+
+  /**
+   * Most generation tables a stream of signatures, each kept `keptMs`, holds at once. Which tables are held
+   * depends on the span of the live expiries, not on the rate, so a stream of 10/s over 15 minutes shows it.
+   */
+  function mostGenerations(keptMs: number): number {
+    const store = new MemoryDecisionStore();
+    let most = 0;
+    for (let i = 0; i < 9000; i++) {
+      const now = T0 + i * 100 + 37;
+      store.decide({ key: 'key_a', now, signature: { id: `gen_${i}`, expiresAt: now + keptMs } });
+      most = Math.max(most, store.usage.replayGenerations);
+    }
+    return most;
+  }
+
+  it('holds them over the default window within 256 MiB: a minute of expiries takes one 13 MiB table, and at most 8 are held at once (13 with every timestamp 300 s ahead)', () => {
+    const store = new MemoryDecisionStore();
+    // One minute of expiries at 10 000/s: 10 signatures a millisecond, kept 360 s; rounded up to the second,
+    // their expiries fall in one minute.
+    const perMinute = PER_SECOND * 60;
+    const at = (i: number): number => T0 - 999 + Math.floor(i / 10);
+    for (let i = 0; i < perMinute; i++) {
+      if (store.decide({ key: 'key_a', now: at(i), signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome !== 'admitted') {
+        throw new Error(`signature ${i} was not admitted`);
+      }
+    }
+    expect(store.usage.replayGenerations).toBe(1);
+    const minuteBytes = store.usage.replayBytes;
+    // 2^20 slots (600 000 is under 75 % of them), 12 bytes each, and the summary in front: 1 byte a slot.
+    expect(minuteBytes).toBe(2 ** 20 * 13);
+    // All of them remembered (the summary never hides one).
+    const end = at(perMinute);
+    let replayed = 0;
+    for (let i = 0; i < perMinute; i++) {
+      if (store.decide({ key: 'key_a', now: end, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome === 'replayed') replayed++;
+    }
+    expect(replayed).toBe(perMinute);
+
+    // Each table holds one minute of expiries, so at most `minuteBytes`; one table at a time may be doubling
+    // (its old half and new whole both counted): the bound is (tables + ½) minutes of expiries.
+    const honest = mostGenerations(HONEST_MS);
+    const ahead = mostGenerations(AHEAD_MS);
+    expect([honest, ahead]).toEqual([8, 13]);
+    const peak = (tables: number): number => (tables + 0.5) * minuteBytes;
+    // The figures in MemoryDecisionStore's documentation, both within the default bound.
+    expect([peak(honest) / MIB, peak(ahead) / MIB]).toEqual([110.5, 175.5]);
+    expect(peak(ahead)).toBeLessThanOrEqual(256 * MIB);
+  });
+
+  it(`after 2× what it is sized for (${(2 * SIZED_FOR).toLocaleString('en')} distinct signatures) from a rate-limited key, every admitted signature is still refused`, () => {
+    const store = new MemoryDecisionStore();
+    const limit = { limit: 60, windowMs: 60_000 };
+    // 7.2 M signatures over 300 s (24 000/s), each kept 360 s: all still inside their window at the end.
+    const sent = 2 * SIZED_FOR;
+    const spanMs = 300_000;
+    const at = (i: number): number => T0 + Math.floor((i * spanMs) / sent);
+    const admitted: number[] = [];
+    for (let i = 0; i < sent; i++) {
+      const outcome = store.decide({ key: 'key_demo', now: at(i), limit, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome;
+      if (outcome === 'admitted') admitted.push(i);
+      else if (outcome !== 'rate-limited') throw new Error(`signature ${i}: ${outcome}`);
+    }
+    // 60 a minute for 5 minutes, the first of them sig_0.
+    expect(admitted.length).toBe(300);
+    expect(admitted[0]).toBe(0);
+    const end = T0 + spanMs;
+    for (const i of admitted) {
+      expect(store.decide({ key: 'key_demo', now: end, limit, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome).toBe('replayed');
+    }
+    // The 429s took no room: one table per minute of admissions (5), none grown past its first 1 024 slots.
+    expect(store.usage).toMatchObject({ replayGenerations: 5, replayBytes: 5 * 12 * KIB });
   });
 });

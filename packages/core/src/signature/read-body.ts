@@ -12,22 +12,24 @@ export async function readBody(request: RequestInput, maxBytes: number, timeoutM
   return body;
 }
 
-async function readWithin(read: (maxBytes: number) => Promise<SignableBody>, maxBytes: number, timeoutMs: number): Promise<SignableBody> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const headers = { connection: 'close' };
-      reject(new KeygateError('REQUEST_TIMEOUT', { details: { timeoutMs }, headers }));
+/** `read`'s answer, or the 408 once `timeoutMs` has passed; a late answer or failure is then ignored. */
+function readWithin(read: (maxBytes: number) => Promise<SignableBody>, maxBytes: number, timeoutMs: number): Promise<SignableBody> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new KeygateError('REQUEST_TIMEOUT', { details: { timeoutMs }, headers: { connection: 'close' } }));
     }, timeoutMs);
+    const unreadable = (error: unknown) => {
+      clearTimeout(timer);
+      // The client went away or sent a broken body: nothing to verify against.
+      reject(error instanceof KeygateError ? error : new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-unreadable' } }));
+    };
+    try {
+      read(maxBytes).then((body) => {
+        clearTimeout(timer);
+        resolve(body);
+      }, unreadable);
+    } catch (error) {
+      unreadable(error);
+    }
   });
-  try {
-    // Promise.race subscribes to the read, so its late failure (the socket closed) is never unhandled.
-    return await Promise.race([Promise.resolve().then(() => read(maxBytes)), timedOut]);
-  } catch (error) {
-    if (error instanceof KeygateError) throw error;
-    // The client went away or sent a broken body: nothing to verify against.
-    throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-unreadable' } });
-  } finally {
-    clearTimeout(timer);
-  }
 }

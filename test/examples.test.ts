@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPrinted, sendBytes, sendRaw, startExample, type ExampleProcess, type RawAnswer } from './support/example-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 /** The demo's sandbox key pair (no scope list: unrestricted). */
 const SANDBOX_PAIR = { authorization: 'Bearer pk_test_DemoPairPublicKey00000004', 'x-api-secret': 'sk_test_DemoPairSecretKey00000004' };
@@ -310,14 +310,14 @@ function startFailure(name: 'express' | 'koa', env: Record<string, string>): Pro
 
 describe('example configuration', () => {
   it('stops at start with a message naming the file, entry and field of a bad keys file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keygate-example-'));
+    const dir = tempDir('keygate-example-');
     const file = join(dir, 'keys.json');
     writeFileSync(file, JSON.stringify({ tenants: [{ id: 'acme' }], keys: [{ id: 'k1', tenant: 'acme', publicKey: 'pk_live_abcdefgh', secretKey: 'sk_test_abcdefgh' }] }));
     expect(await startFailure('express', { KEYGATE_KEYS: file })).toMatch(/exited with 1:[\s\S]*keys\.json: keys\[0\] \("k1"\): field "secretKey"/);
   });
 
   it('stops at start, naming the key, when a rate limit cannot fit the memory store', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'keygate-example-')), 'keys.json');
+    const file = join(tempDir('keygate-example-'), 'keys.json');
     writeFileSync(file, JSON.stringify({ tenants: [{ id: 'acme' }], keys: [{ id: 'k_huge', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 10_000_000, windowSeconds: 60 } }] }));
     expect(await startFailure('koa', { KEYGATE_KEYS: file })).toMatch(/exited with 1:[\s\S]*key "k_huge": field "rateLimit.limit" is too large/);
   });

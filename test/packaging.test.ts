@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/example-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 /**
  * What a user gets from the registry: each package is packed (`pnpm pack`, so `workspace:` ranges are
@@ -21,7 +21,7 @@ function link(name: string, from: string) {
 }
 
 beforeAll(() => {
-  app = mkdtempSync(join(tmpdir(), 'keygate-pack-'));
+  app = tempDir('keygate-pack-');
   const packs = join(app, 'packs');
   mkdirSync(packs);
   for (const name of PACKAGES) {

@@ -10,6 +10,7 @@ import { MemoryDecisionStore, type Admission, type Decision } from '@keygate/cor
 import { RedisDecisionStore, RedisStoreError } from '@keygate/redis';
 import { freePort, startRedisServer, type RedisServer } from './support/redis-server.js';
 import { describeDecisionStoreContract } from './support/store-contract.js';
+import { seededRandom } from './support/random.js';
 
 /** Bytes `MEMORY USAGE` reports for one key's log at limit 60 with a full window; the README quotes this bound. */
 const README_BYTES_PER_KEY = 800;
@@ -43,15 +44,6 @@ async function timeRejection(call: () => Promise<unknown>): Promise<{ error: unk
   return { error, ms: performance.now() - start };
 }
 
-/** A deterministic pseudo-random sequence (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `INFO commandstats` as { command: calls }. */
 async function commandCalls(client: Redis): Promise<Map<string, number>> {
@@ -100,7 +92,7 @@ describeRedis('RedisDecisionStore on a shared Redis', () => {
     const instances = [new RedisDecisionStore({ client, prefix }), new RedisDecisionStore({ client: second, prefix })];
     const reference = new MemoryDecisionStore();
     const key = `differential-${randomUUID()}`;
-    const next = random(42);
+    const next = seededRandom(42);
     const used: Admission['signature'][] = [];
     let now = Date.now();
     for (let i = 0; i < 600; i++) {
@@ -125,7 +117,7 @@ describeRedis('RedisDecisionStore on a shared Redis', () => {
       { store: new RedisDecisionStore({ client, prefix }), offset: 0 },
     ];
     const key = `skew-${randomUUID()}`;
-    const next = random(7);
+    const next = seededRandom(7);
     const admitted: number[] = [];
     let refused = 0;
     let real = Date.now();

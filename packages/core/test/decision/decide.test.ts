@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDecisionStore } from '../../src/decision/memory-store.js';
 import type { Admission } from '../../src/types.js';
+import { seededRandom } from '../../../../test/support/random.js';
 
 /** A whole minute in 2030: far from the real clock, so a store that read `Date.now` would be caught. */
 const T0 = Date.UTC(2030, 0, 1);
@@ -10,15 +11,6 @@ function signed(id: string, now: number, expiresAt = now + KEPT_MS, limit?: Admi
   return { key: 'key_a', now, limit, signature: { id, expiresAt } };
 }
 
-/** A small deterministic PRNG (mulberry32), so randomized tests replay exactly. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('MemoryDecisionStore.decide', () => {
   it('answers synchronously with a plain value', () => {
@@ -38,7 +30,7 @@ describe('MemoryDecisionStore.decide', () => {
 
   it('remembers each signature exactly until its expiry (rounded up to the second), across generations', () => {
     const store = new MemoryDecisionStore();
-    const next = random(8);
+    const next = seededRandom(8);
     const expiries: number[] = [];
     // 3000 signatures arriving over 10 minutes, each kept 1 s to 11 min, expiries not on whole seconds.
     for (let i = 0; i < 3000; i++) {

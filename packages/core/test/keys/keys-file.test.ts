@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createVerifier, KeysFileError, MemoryKeyStore, parseKeysFile, readKeysFile, type KeysFile } from '../../src/index.js';
 import { keysFile } from '../helpers.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 
 const tenants = [{ id: 'acme', status: 'active' }];
 const withKeys = (...keys: unknown[]) => ({ tenants, keys });
@@ -66,7 +66,7 @@ describe('keys file validation: each malformed file names the entry and field', 
   });
 
   it('names the file when it cannot be read or is not JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keygate-'));
+    const dir = tempDir();
     expect(() => readKeysFile(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot be read \(ENOENT\)/);
     writeFileSync(join(dir, 'broken.json'), '{ "tenants": [');
     expect(() => readKeysFile(join(dir, 'broken.json'))).toThrow(/broken\.json: not valid JSON/);
@@ -82,7 +82,7 @@ describe('keys file validation: each malformed file names the entry and field', 
     ['a trailing comma', '{"tenants": [], "keys": [],}', 'line 1, column 28'],
     ['a short file whose wrong token also appears earlier', '{"q":q}', '(no place: ambiguous)'],
   ])('a syntax error in %s is located by line and column, never quoted (it may sit in a secret)', (_, text, location) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'keygate-')), 'keys.json');
+    const file = join(tempDir(), 'keys.json');
     writeFileSync(file, text);
     const expected = location.startsWith('(') ? 'keys.json: not valid JSON (syntax error)' : `keys.json: not valid JSON (syntax error at ${location})`;
     expect(() => readKeysFile(file)).toThrow(expected);
@@ -97,7 +97,7 @@ describe('keys file validation: each malformed file names the entry and field', 
   });
 
   it('reads a file saved with a UTF-8 byte order mark', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'keygate-')), 'keys.json');
+    const file = join(tempDir(), 'keys.json');
     writeFileSync(file, `\uFEFF${JSON.stringify(withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh' }))}`);
     expect(readKeysFile(file).byKeyHash.size).toBe(1);
   });

@@ -1,0 +1,181 @@
+import { LRUCache } from 'lru-cache';
+import type { KeyRecord, KeyStore } from '../types.js';
+
+/** Options of `CachedKeyStore`. */
+export interface CachedKeyStoreOptions {
+  /** Most answers held (positive and negative together); the least recently used leaves first. Default 10 000. */
+  max?: number | undefined;
+  /**
+   * How long a found key is answered from the cache, in ms. Default 30 000. This is the bound on how long a
+   * key revoked, expired or suspended in the inner store can still be accepted when nobody calls `invalidate`.
+   */
+  ttlMs?: number | undefined;
+  /** How long a "not found" answer is kept, in ms (so a key created in the inner store appears within it). Default `ttlMs`. */
+  negativeTtlMs?: number | undefined;
+  /** Clock (Unix ms) the TTLs are measured with. Default `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+const DEFAULT_MAX = 10_000;
+const DEFAULT_TTL_MS = 30_000;
+
+/** One cached answer: the record, or `undefined` for "not found", and when it stops being served. */
+interface Entry {
+  record: KeyRecord | undefined;
+  expiresAt: number;
+}
+
+/**
+ * A bounded in-process cache in front of any `KeyStore` (a database, a remote service).
+ *
+ * - Positive and negative answers are cached per lookup (`findByKeyHash` and `findByPublicKey` are cached apart),
+ *   at most `max` of them, least recently used evicted first. Cache keys are the key hash or the public key the
+ *   verifier asked with; no raw secret key is ever a cache key.
+ * - An answer is served for `ttlMs` (found) or `negativeTtlMs` (not found) after the inner store gave it, measured
+ *   with `now`: a key revoked in the inner store is refused at most `ttlMs` later, or at once after `invalidate(id)`.
+ * - Concurrent misses of one key share one inner lookup. A failed inner lookup (throw or rejection) is not cached:
+ *   it reaches every caller waiting on it (the verifier answers 503 `AUTH_UNAVAILABLE`) and the next call asks again.
+ * - Answers synchronously on a hit or when the inner store answers synchronously; with a promise otherwise.
+ */
+export class CachedKeyStore implements KeyStore {
+  private readonly inner: KeyStore;
+  private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly now: () => number;
+  private readonly cache: LRUCache<string, Entry>;
+  /** Key id → the cache keys holding that id's record (kept in step with the cache through `dispose`). */
+  private readonly byId = new Map<string, Set<string>>();
+  /** Lookups under way, one per cache key; each removed when it settles, so never more than the concurrent misses. */
+  private inFlight = new Map<string, Promise<KeyRecord | undefined>>();
+  /** Bumped by `invalidate` and `clear`: a lookup started before it may not store its (possibly stale) answer. */
+  private generation = 0;
+
+  constructor(inner: KeyStore, options: CachedKeyStoreOptions = {}) {
+    if (
+      typeof inner !== 'object' ||
+      inner === null ||
+      typeof inner.findByKeyHash !== 'function' ||
+      typeof inner.findByPublicKey !== 'function'
+    ) {
+      throw new TypeError('CachedKeyStore: "inner" must be a KeyStore (findByKeyHash and findByPublicKey)');
+    }
+    if (typeof options !== 'object' || options === null) throw new TypeError('CachedKeyStore: options must be an object');
+    const known = new Set(['max', 'ttlMs', 'negativeTtlMs', 'now']);
+    for (const name of Object.keys(options)) {
+      if (!known.has(name)) throw new TypeError(`CachedKeyStore: unknown option "${name}"`);
+    }
+    this.inner = inner;
+    const max = positiveInteger('max', options.max, DEFAULT_MAX);
+    this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
+    this.negativeTtlMs = positiveInteger('negativeTtlMs', options.negativeTtlMs, this.ttlMs);
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new TypeError('CachedKeyStore: option "now" must be a function returning Unix ms');
+    }
+    this.now = options.now ?? Date.now;
+    this.cache = new LRUCache<string, Entry>({
+      max,
+      dispose: (entry, cacheKey) => this.unindex(entry, cacheKey),
+    });
+  }
+
+  findByKeyHash(keyHash: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
+    return this.lookup(`h:${keyHash}`, () => this.inner.findByKeyHash(keyHash));
+  }
+
+  findByPublicKey(publicKey: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
+    return this.lookup(`p:${publicKey}`, () => this.inner.findByPublicKey(publicKey));
+  }
+
+  /**
+   * Drops every cached answer whose record has key id `id` (by key hash and by public key), so the next lookup
+   * asks the inner store. Call it when a key is revoked, rotated or changed. "Not found" answers carry no id: a
+   * newly created key appears within `negativeTtlMs`, or at once after `clear()`.
+   */
+  invalidate(id: string): void {
+    this.generation++;
+    this.inFlight = new Map();
+    const cacheKeys = this.byId.get(id);
+    if (cacheKeys === undefined) return;
+    for (const cacheKey of [...cacheKeys]) this.cache.delete(cacheKey);
+    this.byId.delete(id);
+  }
+
+  /** Drops every cached answer (for example after a tenant was suspended, or many keys changed). */
+  clear(): void {
+    this.generation++;
+    this.inFlight = new Map();
+    this.cache.clear();
+    this.byId.clear();
+  }
+
+  /** Number of answers held (found and not found, expired ones included until they are read or evicted). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private lookup(
+    cacheKey: string,
+    ask: () => KeyRecord | undefined | PromiseLike<KeyRecord | undefined>,
+  ): KeyRecord | undefined | Promise<KeyRecord | undefined> {
+    const entry = this.cache.get(cacheKey);
+    if (entry !== undefined) {
+      if (this.now() < entry.expiresAt) return entry.record;
+      this.cache.delete(cacheKey);
+    }
+    const pending = this.inFlight.get(cacheKey);
+    if (pending !== undefined) return pending;
+
+    const generation = this.generation;
+    const answer = ask(); // a synchronous throw reaches the caller as it is, and nothing is cached
+    if (!isThenable(answer)) {
+      this.remember(cacheKey, answer);
+      return answer;
+    }
+    const shared: Promise<KeyRecord | undefined> = Promise.resolve(answer).then(
+      (record) => {
+        if (this.inFlight.get(cacheKey) === shared) this.inFlight.delete(cacheKey);
+        if (generation === this.generation) this.remember(cacheKey, record);
+        return record;
+      },
+      (error: unknown) => {
+        if (this.inFlight.get(cacheKey) === shared) this.inFlight.delete(cacheKey);
+        throw error;
+      },
+    );
+    this.inFlight.set(cacheKey, shared);
+    return shared;
+  }
+
+  private remember(cacheKey: string, record: KeyRecord | undefined): void {
+    const found = record !== undefined && record !== null;
+    const expiresAt = this.now() + (found ? this.ttlMs : this.negativeTtlMs);
+    this.cache.set(cacheKey, { record: found ? record : undefined, expiresAt });
+    // After `set`: replacing an entry disposes the old one first, which unindexes it.
+    const id = found ? record.id : undefined;
+    if (typeof id !== 'string' || !this.cache.has(cacheKey)) return;
+    let cacheKeys = this.byId.get(id);
+    if (cacheKeys === undefined) this.byId.set(id, (cacheKeys = new Set()));
+    cacheKeys.add(cacheKey);
+  }
+
+  private unindex(entry: Entry, cacheKey: string): void {
+    const id = entry.record?.id;
+    if (typeof id !== 'string') return;
+    const cacheKeys = this.byId.get(id);
+    if (cacheKeys === undefined) return;
+    cacheKeys.delete(cacheKey);
+    if (cacheKeys.size === 0) this.byId.delete(id);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<KeyRecord | undefined> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`CachedKeyStore: option "${name}" must be a positive integer`);
+  }
+  return value;
+}

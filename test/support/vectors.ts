@@ -32,9 +32,15 @@ export interface SignatureV2Vector extends SignedCase {
   header: string;
 }
 
+export interface KeyFormatVectors {
+  valid: { key: string; crc32: number; checksum: string }[];
+  wrongChecksum: string[];
+}
+
 export const basicHeaderVectors = loadVectors<{ cases: BasicHeaderVector[] }>('basic-headers.json').cases;
 export const signatureVectors = loadVectors<{ cases: SignatureVector[] }>('signatures.json').cases;
 export const signatureV2Vectors = loadVectors<{ cases: SignatureV2Vector[] }>('signatures-v2.json').cases;
 
 /** The clock the signature vectors were made at: inject it with `now: () => VECTOR_NOW`. */
 export const VECTOR_NOW = 1_764_043_200_000;
+export const keyFormatVectors = loadVectors<KeyFormatVectors>('key-format.json');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sha256, sha256Hex } from '../crypto.js';
+import { hasBadChecksum } from './format.js';
 import { parseKeyPrefix } from './prefix.js';
 import type { Environment, KeyRecord, RateLimit } from '../types.js';
 
@@ -165,6 +166,7 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
         if (typeof e.key !== 'string' || !KEY_CHARS.test(e.key)) {
           fail(where, 'field "key" must be 8–512 printable ASCII characters without ":"');
         }
+        checksummed(e.key as string, where, 'key', fail);
         hash = sha256Hex(e.key as string);
         prefixed = parseKeyPrefix(e.key as string)?.environment;
       } else {
@@ -187,6 +189,8 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
       if (sk?.kind !== 'sk' || !KEY_CHARS.test(e.secretKey as string)) {
         fail(where, 'field "secretKey" must start with "sk_test_" or "sk_live_" (8–512 printable ASCII characters)');
       }
+      checksummed(e.publicKey as string, where, 'publicKey', fail);
+      checksummed(e.secretKey as string, where, 'secretKey', fail);
       if (pk!.environment !== sk!.environment) {
         fail(where, `field "secretKey" is a ${sk!.environment} key but "publicKey" is a ${pk!.environment} key`);
       }
@@ -206,6 +210,11 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
 }
 
 type Fail = (where: string, message: string) => never;
+
+/** A key with the generated shape but a wrong checksum would never verify: a copying mistake, said at start-up. */
+function checksummed(key: string, where: string, field: string, fail: Fail): void {
+  if (hasBadChecksum(key)) fail(where, `field "${field}" has the shape of a generated key but its checksum is wrong (copied incompletely?)`);
+}
 
 function parseScopes(value: unknown, where: string, fail: Fail): readonly string[] | undefined {
   if (value === undefined) return undefined;

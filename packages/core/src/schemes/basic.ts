@@ -1,6 +1,7 @@
 /** API keys as `Authorization: Basic base64("<apiKey>:")` (RFC 7617), parsed strictly. */
 import { sha256Hex } from '../crypto.js';
 import { KeygateError } from '../errors.js';
+import { hasBadChecksum } from '../keys/format.js';
 import type { KeyStore } from '../types.js';
 import type { CredentialScheme } from './scheme.js';
 
@@ -39,7 +40,8 @@ export function basicScheme(keyStore: KeyStore, allowPassword: boolean): Credent
     claims: (authorization) => authorization.scheme === 'basic',
     async identify(authorization) {
       const parsed = parseBasicCredentials(authorization.credentials, allowPassword);
-      if (!parsed.ok) throw new KeygateError('INVALID_API_KEY');
+      // A generated key with a wrong checksum is a typo or a guess: refused before the store is asked.
+      if (!parsed.ok || hasBadChecksum(parsed.key)) throw new KeygateError('INVALID_API_KEY');
       const record = await keyStore.findByKeyHash(sha256Hex(parsed.key));
       if (record?.kind !== 'basic') throw new KeygateError('INVALID_API_KEY');
       return record;

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { secretMatches, sha256 } from '../crypto.js';
 import { KeygateError } from '../errors.js';
+import { hasBadChecksum } from '../keys/format.js';
 import { singleHeader } from '../request/single-header.js';
 import type { Environment, KeyRecord, KeyStore } from '../types.js';
 import type { CredentialScheme } from './scheme.js';
@@ -15,12 +16,15 @@ export type KeyPairParseResult =
 
 /**
  * Checks the shape of `Bearer pk_<env>_…` + the secret header, before any store is asked: a malformed pair
- * is `INVALID_API_KEY`, prefixes that disagree `ENVIRONMENT_MISMATCH` (both say nothing about stored keys).
+ * is `INVALID_API_KEY` (so is a generated key with a wrong checksum), prefixes that disagree
+ * `ENVIRONMENT_MISMATCH` (all say nothing about stored keys).
  */
 export function parseKeyPair(bearer: string, secret: string | null | undefined): KeyPairParseResult {
   const publicMatch = PUBLIC_KEY.exec(bearer);
   const secretMatch = typeof secret === 'string' ? SECRET_KEY.exec(secret) : null;
-  if (publicMatch === null || secretMatch === null) return { ok: false, code: 'INVALID_API_KEY' };
+  if (publicMatch === null || secretMatch === null || hasBadChecksum(bearer) || hasBadChecksum(secretMatch[0])) {
+    return { ok: false, code: 'INVALID_API_KEY' };
+  }
   const environment = publicMatch[1] as Environment;
   if (secretMatch[1] !== environment) return { ok: false, code: 'ENVIRONMENT_MISMATCH' };
   return { ok: true, publicKey: bearer, secretKey: secretMatch[0], environment };

@@ -20,14 +20,6 @@ export function hmacSha256(secret: string | crypto.KeyObject, head: string, tail
   return hmac.digest();
 }
 
-/**
- * Constant-time equality of a presented secret and the SHA-256 digest of the stored one. Comparing digests
- * makes both sides 32 bytes, so neither the length nor the content of the secret leaks through timing.
- */
-export function secretMatches(presented: string, storedDigest: Uint8Array): boolean {
-  return crypto.timingSafeEqual(sha256(presented), storedDigest);
-}
-
 /** Constant-time equality of two byte strings of the same expected length. */
 export function safeEqualBytes(actual: Uint8Array, expected: Uint8Array): boolean {
   return actual.byteLength === expected.byteLength && crypto.timingSafeEqual(actual, expected);

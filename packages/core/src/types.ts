@@ -49,6 +49,11 @@ export interface KeyRecord {
   secretKey?: string;
   /** Key pairs: SHA-256 digest of `secretKey`, for the constant-time secret check (computed if absent). */
   secretKeyDigest?: Uint8Array;
+  /**
+   * Key pairs during a rotation: every secret with its optional end. When present it replaces `secretKey`;
+   * `X-Api-Secret` and signatures are accepted under any secret that has not ended.
+   */
+  secrets?: readonly PairSecret[] | undefined;
   /** Scopes granted; `undefined` means unrestricted. */
   scopes?: readonly string[] | undefined;
   revoked?: boolean | undefined;
@@ -109,6 +114,16 @@ export interface Decision {
  */
 export interface DecisionStore {
   decide(admission: Admission): Awaitable<Decision>;
+}
+
+/** One secret of a key pair. */
+export interface PairSecret {
+  /** The secret key (the HMAC key of signatures). */
+  secretKey?: string | undefined;
+  /** SHA-256 digest of `secretKey` (computed if absent). */
+  digest?: Uint8Array | undefined;
+  /** When the secret ends, as Unix time in milliseconds; absent = it does not end. */
+  notAfter?: number | undefined;
 }
 
 /** Who made a verified request: what `req.auth` / `ctx.state.auth` hold. */

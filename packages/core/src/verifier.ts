@@ -41,8 +41,8 @@ export function createVerifier(options: KeygateOptions): Verifier {
       const parts = typeof authorization === 'string' ? splitAuthorization(authorization) : undefined;
       const scheme = parts && schemes.find((candidate) => candidate.claims(parts));
       if (parts === undefined || scheme === undefined) throw new KeygateError('INVALID_API_KEY');
-      const record = await scheme.identify(parts, request.headers);
       const now = Math.floor(config.now());
+      const record = await scheme.identify(parts, request.headers, now);
       const refused = refusal(record, now, config.environments);
       if (refused !== undefined) throw new KeygateError(refused);
       const signed = scheme.name === 'keypair' && config.keypair.signatures !== 'off' ? signatureHeaders(request, config) : undefined;

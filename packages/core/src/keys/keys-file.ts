@@ -19,6 +19,8 @@ export interface KeysFileEntry {
   keyHash?: string;
   publicKey?: string;
   secretKey?: string;
+  /** A key pair during a rotation: several secrets (instead of `secretKey`), each with an optional end. */
+  secretKeys?: { secretKey: string; notAfter?: string }[];
   /** For a `keyHash` entry, the environment the key belongs to (a clear key's prefix says it). */
   environment?: Environment;
   scopes?: string[];
@@ -39,7 +41,7 @@ export interface LoadedKeys {
   byPublicKey: Map<string, KeyRecord>;
 }
 
-const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit']);
+const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'secretKeys', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit']);
 const TENANT_FIELDS = new Set(['id', 'status']);
 const KEY_HASH = /^sha256:([0-9a-fA-F]{64})$/;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -139,8 +141,9 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
     if (tenantStatus === undefined) fail(where, `field "tenant": unknown tenant "${String(e.tenant)}"`);
 
     const hasBasic = e.key !== undefined || e.keyHash !== undefined;
-    const hasPair = e.publicKey !== undefined || e.secretKey !== undefined;
-    if (hasBasic === hasPair) fail(where, 'needs exactly one of "key", "keyHash", or "publicKey" with "secretKey"');
+    const hasPair = e.publicKey !== undefined || e.secretKey !== undefined || e.secretKeys !== undefined;
+    if (hasBasic === hasPair) fail(where, 'needs exactly one of "key", "keyHash", or "publicKey" with "secretKey" (or "secretKeys")');
+    if (e.secretKey !== undefined && e.secretKeys !== undefined) fail(where, 'has both "secretKey" and "secretKeys"; keep one');
     if (e.key !== undefined && e.keyHash !== undefined) fail(where, 'has both "key" and "keyHash"; keep one');
 
     const record: KeyRecord = {
@@ -185,24 +188,26 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
       if (pk?.kind !== 'pk' || !KEY_CHARS.test(e.publicKey as string)) {
         fail(where, 'field "publicKey" must start with "pk_test_" or "pk_live_" (8–512 printable ASCII characters)');
       }
-      const sk = typeof e.secretKey === 'string' ? parseKeyPrefix(e.secretKey) : undefined;
-      if (sk?.kind !== 'sk' || !KEY_CHARS.test(e.secretKey as string)) {
-        fail(where, 'field "secretKey" must start with "sk_test_" or "sk_live_" (8–512 printable ASCII characters)');
-      }
       checksummed(e.publicKey as string, where, 'publicKey', fail);
-      checksummed(e.secretKey as string, where, 'secretKey', fail);
-      if (pk!.environment !== sk!.environment) {
-        fail(where, `field "secretKey" is a ${sk!.environment} key but "publicKey" is a ${pk!.environment} key`);
+      const secrets = e.secretKeys !== undefined ? parseSecretKeys(e.secretKeys, where, fail) : [{ secretKey: e.secretKey, field: 'secretKey' }];
+      for (const { secretKey, field } of secrets) {
+        const sk = typeof secretKey === 'string' ? parseKeyPrefix(secretKey) : undefined;
+        if (sk?.kind !== 'sk' || !KEY_CHARS.test(secretKey as string)) {
+          fail(where, `field "${field}" must start with "sk_test_" or "sk_live_" (8–512 printable ASCII characters)`);
+        }
+        checksummed(secretKey as string, where, field, fail);
+        if (pk!.environment !== sk!.environment) {
+          fail(where, `field "${field}" is a ${sk!.environment} key but "publicKey" is a ${pk!.environment} key`);
+        }
       }
       if (declared !== undefined && declared !== pk!.environment) {
         fail(where, `field "environment" says "${declared}" but the key prefix says "${pk!.environment}"`);
       }
       record.environment = pk!.environment;
-      record.secretKey = e.secretKey as string;
-      record.secretKeyDigest = sha256(record.secretKey);
+      record.secrets = secrets.map(({ secretKey, notAfter }) => ({ secretKey: secretKey as string, digest: sha256(secretKey as string), notAfter }));
       const publicKey = e.publicKey as string;
       claim(sha256Hex(publicKey), where, 'publicKey');
-      claim(sha256Hex(record.secretKey), where, 'secretKey');
+      for (const { secretKey, field } of secrets) claim(sha256Hex(secretKey as string), where, field);
       loaded.byPublicKey.set(publicKey, record);
     }
   });
@@ -210,6 +215,19 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
 }
 
 type Fail = (where: string, message: string) => never;
+
+/** `secretKeys`: one or more `{ secretKey, notAfter? }`, each secret named by its place for error messages. */
+function parseSecretKeys(value: unknown, where: string, fail: Fail): { secretKey: unknown; notAfter?: number | undefined; field: string }[] {
+  if (!Array.isArray(value) || value.length === 0) fail(where, 'field "secretKeys" must be a non-empty array of { "secretKey", "notAfter"? }');
+  return (value as unknown[]).map((item, index) => {
+    const field = `secretKeys[${index}].secretKey`;
+    if (!isObject(item)) fail(where, `field "secretKeys[${index}]" must be an object { "secretKey", "notAfter"? }`);
+    const { secretKey, notAfter, ...rest } = item as Record<string, unknown>;
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) fail(where, `field "secretKeys[${index}]": unknown field "${extra}"`);
+    return { secretKey, field, notAfter: parseTime(notAfter, where, `secretKeys[${index}].notAfter`, fail) };
+  });
+}
 
 /** A key with the generated shape but a wrong checksum would never verify: a copying mistake, said at start-up. */
 function checksummed(key: string, where: string, field: string, fail: Fail): void {
@@ -230,13 +248,17 @@ function parseOptionalBoolean(value: unknown, where: string, field: string, fail
 }
 
 function parseExpiresAt(value: unknown, where: string, fail: Fail): number | undefined {
+  return parseTime(value, where, 'expiresAt', fail);
+}
+
+function parseTime(value: unknown, where: string, field: string, fail: Fail): number | undefined {
   if (value === undefined) return undefined;
   // A time zone is required: without one, Date.parse reads the time in the server's own zone. The date must
   // exist: Date.parse rolls "2027-02-30" over to 2 March, silently extending the key's life.
   const parts = typeof value === 'string' ? ISO_TIME.exec(value) : null;
   const time = parts && isCalendarDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) ? Date.parse(value as string) : Number.NaN;
   if (Number.isNaN(time)) {
-    fail(where, 'field "expiresAt" must be an ISO 8601 time with a time zone (Z or ±HH:MM), such as "2027-01-31T00:00:00Z"');
+    fail(where, `field "${field}" must be an ISO 8601 time with a time zone (Z or ±HH:MM), such as "2027-01-31T00:00:00Z"`);
   }
   return time;
 }

@@ -1,10 +1,11 @@
 /** Key pairs: `Authorization: Bearer pk_<env>_…` identifies the key, the secret header proves it. */
-import { randomBytes } from 'node:crypto';
-import { secretMatches, sha256 } from '../crypto.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../crypto.js';
 import { KeygateError } from '../errors.js';
 import { hasBadChecksum } from '../keys/format.js';
+import { digestOf, secretsAt } from '../keys/secrets.js';
 import { singleHeader } from '../request/single-header.js';
-import type { Environment, KeyRecord, KeyStore } from '../types.js';
+import type { Environment, KeyStore } from '../types.js';
 import type { CredentialScheme } from './scheme.js';
 
 const PUBLIC_KEY = /^pk_(test|live)_[\x21-\x7e]{1,504}$/;
@@ -41,30 +42,29 @@ export interface KeyPairSettings {
   environments: ReadonlySet<Environment>;
 }
 
-/** The key-pair scheme: `Bearer pk_…`, proven by the secret header in constant time. */
+/** The key-pair scheme: `Bearer pk_…`, proven by the secret header in constant time against each live secret. */
 export function keyPairScheme(settings: KeyPairSettings): CredentialScheme {
   const { keyStore, secretHeader, maxHeaderLength, environments } = settings;
   return {
     name: 'keypair',
     challenge: (realm) => `Bearer realm="${realm}"`,
     claims: (authorization) => authorization.scheme === 'bearer' && authorization.credentials.startsWith('pk_'),
-    async identify(authorization, headers) {
+    async identify(authorization, headers, now) {
       const parsed = parseKeyPair(authorization.credentials, singleHeader(headers, secretHeader, maxHeaderLength));
       if (!parsed.ok) throw new KeygateError(parsed.code);
       if (!environments.has(parsed.environment)) throw new KeygateError('ENVIRONMENT_MISMATCH');
       const record = await keyStore.findByPublicKey(parsed.publicKey);
       // The secret is checked even when the public key is unknown, so both failures cost the same.
-      const matches = secretMatches(parsed.secretKey, secretDigestOf(record));
-      if (record?.kind !== 'keypair' || !matches) throw new KeygateError('INVALID_API_KEY');
+      const digests = record?.kind === 'keypair' ? secretsAt(record, now).map(digestOf) : [];
+      if (!matchesAny(sha256(parsed.secretKey), digests) || record?.kind !== 'keypair') throw new KeygateError('INVALID_API_KEY');
       return record;
     },
   };
 }
 
-function secretDigestOf(record: KeyRecord | undefined): Uint8Array {
-  if (record?.kind !== 'keypair') return DUMMY_SECRET_DIGEST;
-  if (record.secretKeyDigest !== undefined) return record.secretKeyDigest;
-  if (typeof record.secretKey === 'string' && record.secretKey !== '') return sha256(record.secretKey);
-  // A pair without a secret cannot be proven: a broken key store, answered 503 and reported, never admitted.
-  throw new TypeError(`key store: key pair "${record.id}" has no secretKey`);
+/** Whether `presented` equals one of `digests`, each compared in constant time (none skipped). */
+function matchesAny(presented: Uint8Array, digests: readonly Uint8Array[]): boolean {
+  let matched = false;
+  for (const digest of digests.length > 0 ? digests : [DUMMY_SECRET_DIGEST]) matched = timingSafeEqual(presented, digest) || matched;
+  return matched;
 }

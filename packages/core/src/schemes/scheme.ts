@@ -18,8 +18,9 @@ export interface CredentialScheme {
   /** Whether this scheme reads these credentials (e.g. `Bearer pk_…` is a key pair). */
   claims(authorization: AuthorizationParts): boolean;
   /**
-   * The key record the credentials prove, or throws the `KeygateError` to answer. Unknown and wrong
-   * credentials must cost the same and answer the same (no key enumeration).
+   * The key record the credentials prove at `now` (Unix ms, the verifier's clock), or throws the
+   * `KeygateError` to answer. Unknown and wrong credentials must cost the same and answer the same (no key
+   * enumeration).
    */
-  identify(authorization: AuthorizationParts, headers: IncomingHeaders): Awaitable<KeyRecord>;
+  identify(authorization: AuthorizationParts, headers: IncomingHeaders, now: number): Awaitable<KeyRecord>;
 }

@@ -1,5 +1,5 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import { KeygateError } from '../errors.js';
+import { hmacKeyOf, secretsAt } from '../keys/secrets.js';
 import type { Configuration } from '../options.js';
 import { singleHeader } from '../request/single-header.js';
 import type { KeyRecord, RequestInput } from '../types.js';
@@ -67,21 +67,10 @@ export async function checkSignature(
   if (presented.version === 'v1' && (method === 'GET' || method === 'HEAD') && byteLength(body) > 0) {
     throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-not-allowed' } });
   }
-  if (!signatureMatches(presented, hmacKeyFor(record), { timestamp: timestamp as string, method, target: request.target, body })) {
+  const signed = { timestamp: timestamp as string, method, target: request.target, body };
+  // During a rotation, a signature under any secret that has not ended is good.
+  if (!secretsAt(record, now).some((secret) => signatureMatches(presented, hmacKeyOf(secret), signed))) {
     throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } });
   }
   return { id: presented.hex, expiresAt: time.timestampMs + config.replayWindowMs + CLOCK_SKEW_MARGIN_MS };
-}
-
-// A prepared HMAC key per key record saves the key setup on every signed request.
-const hmacKeys = new WeakMap<KeyRecord, KeyObject>();
-
-function hmacKeyFor(record: KeyRecord): KeyObject {
-  let key = hmacKeys.get(record);
-  if (key === undefined) {
-    // A record proven by its digest alone cannot check signatures: a broken key store, never an empty HMAC key.
-    if (typeof record.secretKey !== 'string' || record.secretKey === '') throw new TypeError(`key store: key pair "${record.id}" has no secretKey`);
-    hmacKeys.set(record, (key = createSecretKey(Buffer.from(record.secretKey, 'utf8'))));
-  }
-  return key;
 }

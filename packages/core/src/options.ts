@@ -1,5 +1,5 @@
 import { MemoryDecisionStore } from './decision/memory-store.js';
-import type { KeysFile } from './keys/keys-file.js';
+import type { KeysFile, LoadedKeys } from './keys/keys-file.js';
 import { MemoryKeyStore } from './keys/memory-key-store.js';
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignatureVersion } from './signature/sign.js';
 import type { DecisionStore, Environment, KeyStore, RateLimit, Scheme } from './types.js';
@@ -20,7 +20,11 @@ export interface KeyPairOptions {
 
 /** Everything a verifier (and so each adapter) accepts. Every field but `keys` is optional. */
 export interface KeygateOptions {
-  /** Where keys come from: a `KeyStore`, keys-file data, or the path of a keys file (read once, at start-up). */
+  /**
+   * Where keys come from: a `KeyStore`, keys-file data, or the path of a keys file (read at start-up, then
+   * watched and reloaded within about a second of a change; a failed reload keeps the last good keys and is
+   * passed to `onStoreError`).
+   */
   keys: KeyStore | KeysFile | string;
   /** Schemes accepted. Default `['basic', 'keypair']`. */
   schemes?: readonly Scheme[];
@@ -42,7 +46,10 @@ export interface KeygateOptions {
    * Default `false`.
    */
   failOpen?: boolean;
-  /** Called with each store failure (for logs/metrics). Default: `console.error` of the error message. */
+  /**
+   * Called with each store failure (for logs/metrics), and with each failed reload of a keys file given by path
+   * (a `KeysFileError` naming the file, entry and field). Default: `console.error` of the error message.
+   */
   onStoreError?: (error: unknown) => void;
   /** Longest credential header read; longer ones are rejected before decoding. Default 4096. */
   maxHeaderLength?: number;
@@ -179,8 +186,8 @@ function subset<T extends string>(field: string, value: readonly T[] | undefined
   return new Set(list);
 }
 
-function resolveKeyStore(keys: KeygateOptions['keys']): KeyStore {
-  if (typeof keys === 'string') return MemoryKeyStore.fromFile(keys);
+function resolveKeyStore(keys: KeygateOptions['keys'], onError: (error: unknown) => void, check: (keys: LoadedKeys) => void): KeyStore {
+  if (typeof keys === 'string') return MemoryKeyStore.watchFile(keys, { onError, check });
   if (typeof keys === 'object' && keys !== null) {
     if ('findByKeyHash' in keys && 'findByPublicKey' in keys) return keys;
     if ('tenants' in keys || 'keys' in keys) return new MemoryKeyStore(keys as KeysFile);
@@ -242,7 +249,13 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   const onStoreError = options.onStoreError ?? DEFAULTS.onStoreError;
   if (typeof onStoreError !== 'function') invalid('onStoreError', 'must be a function');
 
-  const keyStore = resolveKeyStore(options.keys);
+  // A reloaded keys file meets the same per-key limit check as at start-up (store and fallbackStore are set by then).
+  const checkReloaded = (loaded: LoadedKeys) => {
+    const reloaded = new MemoryKeyStore(loaded);
+    checkLimitsFit(store, 'the memory store', reloaded, false);
+    checkLimitsFit(fallbackStore, 'the in-process store that failOpen falls back on', reloaded, false);
+  };
+  const keyStore = resolveKeyStore(options.keys, onStoreError, checkReloaded);
   const rateLimit = resolveRateLimit(options.rateLimit);
   const store = resolveStore(options.store);
   const fallbackStore = boolean('failOpen', options.failOpen, DEFAULTS.failOpen) ? new MemoryDecisionStore() : undefined;

@@ -72,6 +72,13 @@ export interface KeyStore {
   findByKeyHash(keyHash: string): Awaitable<KeyRecord | undefined>;
   /** Find a key pair by its public key (`pk_<env>_…`). */
   findByPublicKey(publicKey: string): Awaitable<KeyRecord | undefined>;
+  /**
+   * Optional: re-reads the keys (what `verifier.reload()` calls). Throwing or rejecting must keep the last good
+   * keys. `MemoryKeyStore` built from a file path has it.
+   */
+  reload?(): Awaitable<void>;
+  /** Optional: releases what the store holds open (file watchers, …); what `verifier.close()` calls. */
+  close?(): Awaitable<void>;
 }
 
 /** The rate-limit state of one key after a decision. */

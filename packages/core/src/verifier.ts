@@ -16,6 +16,14 @@ export type VerifyResult =
 export interface Verifier {
   /** Verifies one request. Never throws for anything the client sent; every rejection is a `KeygateError`. */
   verify(request: RequestInput): Promise<VerifyResult>;
+  /**
+   * Re-reads the keys when the key store can (`reload()`: a keys file given by path, or a custom store that has
+   * it); a no-op otherwise. A failed reload rejects with the error (a `KeysFileError` naming the file, entry and
+   * field) and the last good keys stay in use.
+   */
+  reload(): Promise<void>;
+  /** Stops watching a keys file given by path (its watchers never keep the process alive anyway). */
+  close(): Promise<void>;
 }
 
 /**
@@ -78,5 +86,13 @@ export function createVerifier(options: KeygateOptions): Verifier {
     return failure;
   }
 
-  return { verify };
+  async function reload(): Promise<void> {
+    await config.keyStore.reload?.();
+  }
+
+  async function close(): Promise<void> {
+    await config.keyStore.close?.();
+  }
+
+  return { verify, reload, close };
 }

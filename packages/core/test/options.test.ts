@@ -63,9 +63,9 @@ describe('options are validated once, when the verifier is built', () => {
     ).toBe('no error');
   });
 
-  it('a verifier exposes verify() only (no verifier.config)', () => {
+  it('a verifier exposes verify(), reload() and close() only (no verifier.config)', () => {
     const verifier = createVerifier({ keys: keysFile() });
-    expect(Object.keys(verifier)).toEqual(['verify']);
+    expect(Object.keys(verifier)).toEqual(['verify', 'reload', 'close']);
     expect((verifier as unknown as { config?: unknown }).config).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -383,6 +383,33 @@ describe('example configuration', () => {
       expect(server.banner).not.toContain('client.mjs');
       const output = await runPrinted(commandAfter(server.banner, 'payments:read-only'));
       expect(JSON.parse(output)).toMatchObject({ success: false, error: { code: 'INSUFFICIENT_SCOPE' } });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe.each(['express', 'koa'] as const)('example server: %s, keys file changed while it runs', (name) => {
+  it('refuses a key revoked in KEYGATE_KEYS within 1 s (atomic rename), without a restart', async () => {
+    const dir = tempDir('keygate-example-');
+    const file = join(dir, 'keys.json');
+    const keys = (revoked: boolean) => JSON.stringify({ tenants: [{ id: 'acme' }], keys: [{ id: 'k1', tenant: 'acme', key: 'pk_live_ReloadedKeyForExample01', revoked }] });
+    writeFileSync(file, keys(false));
+    const server = await startExample(name, { KEYGATE_KEYS: file });
+    try {
+      const authorization = `Basic ${Buffer.from('pk_live_ReloadedKeyForExample01:').toString('base64')}`;
+      const call = async () => (await fetch(`${server.baseUrl}/v1/wallets/service/balance`, { headers: { authorization } })).status;
+      expect(await call()).toBe(200);
+      writeFileSync(join(dir, 'keys.json.tmp'), keys(true));
+      renameSync(join(dir, 'keys.json.tmp'), file);
+      const started = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - started < 1500) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status = await call();
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       await server.stop();
     }

@@ -1,4 +1,4 @@
-import { MemoryKeyStore, type Environment, type KeygateOptions, type SignaturePolicy, type SignatureVersion } from '@keygate/core';
+import { type Environment, type KeygateOptions, type SignaturePolicy, type SignatureVersion } from '@keygate/core';
 import { fileURLToPath } from 'node:url';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './json-body.js';
 
@@ -50,7 +50,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
     redisUrl: env.REDIS_URL || undefined,
     signing: { signatures, versions },
     keygate: {
-      keys: MemoryKeyStore.fromFile(env.KEYGATE_KEYS || DEMO_KEYS),
+      // A path: keygate watches the file, so a key revoked or added there takes effect without a restart.
+      keys: env.KEYGATE_KEYS || DEMO_KEYS,
       // Signed requests only: Basic keys cannot be signed, so they are turned off too.
       ...(signatures === 'required' && { schemes: ['keypair'] }),
       environments,

@@ -28,6 +28,8 @@ export interface KeysFileEntry {
   /** ISO 8601 time. */
   expiresAt?: string;
   rateLimit?: RateLimit;
+  /** The last 4 characters of the Basic key or of the pair's public key, kept at creation (for listings). */
+  hint?: string;
 }
 
 /** A keys file that cannot be used. The message names the file, the entry and the field; never a secret. */
@@ -41,7 +43,7 @@ export interface LoadedKeys {
   byPublicKey: Map<string, KeyRecord>;
 }
 
-const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'secretKeys', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit']);
+const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'secretKeys', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit', 'hint']);
 const TENANT_FIELDS = new Set(['id', 'status']);
 const KEY_HASH = /^sha256:([0-9a-fA-F]{64})$/;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -161,6 +163,9 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
       fail(where, 'field "environment" must be "test" or "live"');
     }
     const declared = e.environment as Environment | undefined;
+    if (e.hint !== undefined && (typeof e.hint !== 'string' || e.hint.length < 1 || e.hint.length > 4)) {
+      fail(where, 'field "hint" must be a string of 1 to 4 characters (the last characters of the key, never more)');
+    }
 
     if (hasBasic) {
       let hash: string;

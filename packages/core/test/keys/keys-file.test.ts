@@ -52,6 +52,8 @@ describe('keys file validation: each malformed file names the entry and field', 
     ['expiresAt on a day that does not exist', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', expiresAt: '2027-02-30T00:00:00Z' }), ['field "expiresAt"']],
     ['bad rateLimit', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 0, windowSeconds: 60 } }), ['"rateLimit.limit"']],
     ['bad rate window', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', rateLimit: { limit: 5, windowSeconds: -1 } }), ['"rateLimit.windowSeconds"']],
+    ['hint longer than 4 characters', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', hint: 'efgh1' }), ['field "hint"', '1 to 4']],
+    ['hint not a string', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh', hint: 1234 }), ['field "hint"']],
     ['bad environment', withKeys({ id: 'k', tenant: 'acme', keyHash: `sha256:${'a'.repeat(64)}`, environment: 'prod' }), ['field "environment"']],
     ['duplicate key id', withKeys({ id: 'k', tenant: 'acme', key: 'pk_live_abcdefgh' }, { id: 'k', tenant: 'acme', key: 'pk_live_ijklmnop' }), ['keys[1] ("k")', 'duplicate']],
     // Message changed on purpose (issue 8): both entries and both fields are named.
@@ -115,6 +117,17 @@ describe('keys file validation: each malformed file names the entry and field', 
 
   it('loads the design-shaped file used by the tests', () => {
     expect(new MemoryKeyStore(keysFile()).size).toBe(9);
+  });
+});
+
+describe('hint (the last 4 characters kept for listings)', () => {
+  it('is accepted on a keyHash entry and on a pair', () => {
+    const loaded = parseKeysFile(withKeys(
+      { id: 'b', tenant: 'acme', keyHash: `sha256:${'a'.repeat(64)}`, environment: 'live', hint: 'wxyz' },
+      { id: 'p', tenant: 'acme', publicKey: 'pk_live_abcdefgh', secretKey: 'sk_live_abcdefgh', hint: 'efgh' },
+    ));
+    expect(loaded.byKeyHash.size).toBe(1);
+    expect(loaded.byPublicKey.size).toBe(1);
   });
 });
 

@@ -21,8 +21,11 @@ export function secretsOf(record: KeyRecord): readonly PairSecret[] {
 }
 
 /** The secrets that have not ended at `now` (an end that is not a number has passed: fail closed). */
-export function secretsAt(record: KeyRecord, now: number): PairSecret[] {
-  return secretsOf(record).filter((secret) => secret.notAfter === undefined || secret.notAfter > now);
+export function secretsAt(record: KeyRecord, now: number): readonly PairSecret[] {
+  const secrets = secretsOf(record);
+  // Outside a rotation no secret ends: the list itself, no copy per request.
+  if (secrets.every((secret) => secret.notAfter === undefined)) return secrets;
+  return secrets.filter((secret) => secret.notAfter === undefined || secret.notAfter > now);
 }
 
 /** SHA-256 of the secret, for the constant-time check of `X-Api-Secret` (computed once per secret). */

@@ -5,7 +5,7 @@ import { KeygateError } from '../errors.js';
 import { hasBadChecksum } from '../keys/format.js';
 import { digestOf, secretsAt } from '../keys/secrets.js';
 import { singleHeader } from '../request/single-header.js';
-import type { Environment, KeyStore } from '../types.js';
+import type { Environment, KeyStore, PairSecret } from '../types.js';
 import type { CredentialScheme } from './scheme.js';
 
 const PUBLIC_KEY = /^pk_(test|live)_[\x21-\x7e]{1,504}$/;
@@ -55,16 +55,20 @@ export function keyPairScheme(settings: KeyPairSettings): CredentialScheme {
       if (!environments.has(parsed.environment)) throw new KeygateError('ENVIRONMENT_MISMATCH');
       const record = await keyStore.findByPublicKey(parsed.publicKey);
       // The secret is checked even when the public key is unknown, so both failures cost the same.
-      const digests = record?.kind === 'keypair' ? secretsAt(record, now).map(digestOf) : [];
-      if (!matchesAny(sha256(parsed.secretKey), digests) || record?.kind !== 'keypair') throw new KeygateError('INVALID_API_KEY');
+      const secrets = record?.kind === 'keypair' ? secretsAt(record, now) : [];
+      if (!matchesAny(sha256(parsed.secretKey), secrets) || record?.kind !== 'keypair') throw new KeygateError('INVALID_API_KEY');
       return record;
     },
   };
 }
 
-/** Whether `presented` equals one of `digests`, each compared in constant time (none skipped). */
-function matchesAny(presented: Uint8Array, digests: readonly Uint8Array[]): boolean {
+/** Whether `presented` is the digest of one of `secrets`, each compared in constant time (none skipped). */
+function matchesAny(presented: Uint8Array, secrets: readonly PairSecret[]): boolean {
+  if (secrets.length === 0) {
+    timingSafeEqual(presented, DUMMY_SECRET_DIGEST); // the same work as a wrong secret
+    return false;
+  }
   let matched = false;
-  for (const digest of digests.length > 0 ? digests : [DUMMY_SECRET_DIGEST]) matched = timingSafeEqual(presented, digest) || matched;
+  for (const secret of secrets) matched = timingSafeEqual(presented, digestOf(secret)) || matched;
   return matched;
 }

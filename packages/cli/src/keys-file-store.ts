@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KeysFileError, parseKeysFile, type KeysFile } from '@keygate/core';
+import { KeysFileError, parseKeysFile, readKeysFileData, type KeysFile } from '@keygate/core';
 import { OperationError } from './errors.js';
 
 /** How long to wait for another keygate run to release the lock before giving up. */
@@ -10,26 +10,14 @@ const LOCK_WAIT_MS = 5_000;
 /** A lock older than this is taken to be left behind by a run that died, whatever its pid says. */
 const LOCK_STALE_MS = 30_000;
 
-/** Reads the keys file; a missing file is an empty one (it is created on the first write). */
+/** Reads and validates the keys file; a missing file is an empty one (it is created on the first write). */
 export function readKeys(path: string): KeysFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { tenants: [], keys: [] };
-    throw new OperationError(`keys file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let data: unknown;
   try {
-    data = JSON.parse(text);
-  } catch {
-    // The parser's message may quote part of the file, which may be a secret.
-    throw new OperationError(`keys file ${path}: not valid JSON; fix it by hand before using keygate on it`);
-  }
-  try {
+    data = readKeysFileData(path);
     parseKeysFile(data, `keys file ${path}`);
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return { tenants: [], keys: [] };
     if (error instanceof KeysFileError) throw new OperationError(`${error.message} (fix the file before changing it with keygate)`);
     throw error;
   }

@@ -50,12 +50,22 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+
 // What may stand in a key: printable ASCII without the Basic separator ':' (a header is ASCII).
 const KEY_CHARS = /^[\x21-\x39\x3b-\x7e]{8,512}$/;
 
+/** Reads and validates a keys file; throws `KeysFileError` naming the file, entry and field. */
 export function readKeysFile(path: string): LoadedKeys {
+  return parseKeysFile(readKeysFileData(path), `keys file ${path}`);
+}
+
+/**
+ * The JSON data of a keys file, not yet validated (a UTF-8 byte order mark is accepted). Throws `KeysFileError`
+ * when it cannot be read (`code` names the cause, e.g. `ENOENT`) or is not JSON (located, never quoted).
+ */
+export function readKeysFileData(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KeysFileError(`keys file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw Object.assign(new KeysFileError(`keys file ${path}: cannot be read (${code})`), { code });
   }
   // Editors on Windows may save a UTF-8 byte order mark, which JSON.parse refuses.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -65,7 +75,7 @@ export function readKeysFile(path: string): LoadedKeys {
   } catch (error) {
     throw new KeysFileError(`keys file ${path}: not valid JSON (${jsonErrorLocation(text, (error as Error).message)})`);
   }
-  return parseKeysFile(data, `keys file ${path}`);
+  return data;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { KeysFile } from '@keygate/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, frameworks, listen } from './support/servers.js';
 import { tempDir } from './support/temp-dir.js';
+import { until } from './support/poll.js';
 
 const KEY = 'pk_live_HttpReloadKeyForKeygate0001';
 const OTHER = 'pk_live_HttpReloadOtherKeyForKeyg01';
@@ -25,16 +26,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
-
-/** Polls every 50 ms up to 1500 ms until `status()` answers `want`; returns the time it took, in ms. */
-async function until(status: () => Promise<number>, want: number): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 1500) {
-    if ((await status()) === want) return performance.now() - started;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return Infinity;
-}
 
 describe.each(frameworks)('keys file reload — $name', (fw) => {
   const start = async () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support/temp-dir.js';
 import { createVerifier, KeysFileError, MemoryKeyStore, type KeyRecord, type KeysFile, type KeyStore, type Verifier } from '../../src/index.js';
 import { codeOf } from '../helpers.js';
+import { until } from '../../../../test/support/poll.js';
 
 const KEY = 'pk_live_ReloadKeyForKeygateTests001';
 const OTHER = 'pk_live_ReloadOtherKeyForKeygate001';
@@ -42,16 +43,6 @@ function setup() {
     renameSync(temp, path);
   };
   return { dir, path, errors, verifier, code, replace };
-}
-
-/** Polls every 50 ms up to 1500 ms until `code()` answers `want`; returns the time it took, in ms. */
-async function until(code: () => Promise<string>, want: string): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 1500) {
-    if ((await code()) === want) return performance.now() - started;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return Infinity;
 }
 
 describe('keys file reload', () => {

@@ -12,6 +12,9 @@ export default defineConfig({
       '@keygate/express': src('express'),
       '@keygate/koa': src('koa'),
       '@keygate/redis': src('redis'),
+      '@keygate/postgres': src('postgres'),
+      '@keygate/prometheus': src('prometheus'),
+      '@keygate/testing': src('testing'),
     },
   },
   test: {

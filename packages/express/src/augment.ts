@@ -1,7 +1,6 @@
 import type { AuthContext } from '@keygate/core';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** Who made the request, set by the keygate middleware once verified. */
@@ -11,5 +10,3 @@ declare global {
     }
   }
 }
-
-export {};

@@ -10,5 +10,3 @@ declare module 'koa' {
     rawBody?: string | Buffer;
   }
 }
-
-export {};

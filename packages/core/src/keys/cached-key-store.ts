@@ -100,6 +100,16 @@ export class CachedKeyStore implements KeyStore {
     this.byId.delete(id);
   }
 
+  /**
+   * Drops the cached answer, found or not found, of one lookup: a key created under that hash or public key is
+   * then seen at once instead of after `negativeTtlMs`.
+   */
+  forget(lookup: { keyHash: string } | { publicKey: string }): void {
+    this.generation++;
+    this.inFlight = new Map();
+    this.cache.delete('keyHash' in lookup ? `h:${lookup.keyHash}` : `p:${lookup.publicKey}`);
+  }
+
   /** Drops every cached answer (for example after a tenant was suspended, or many keys changed). */
   clear(): void {
     this.generation++;

@@ -14,6 +14,7 @@ export default defineConfig({
       '@keygate/redis': src('redis'),
       '@keygate/postgres': src('postgres'),
       '@keygate/prometheus': src('prometheus'),
+      '@keygate/testing/contract': src('testing', 'contract/index'),
       '@keygate/testing': src('testing'),
     },
   },

@@ -14,7 +14,7 @@ export function channelOf(schema: string): string {
 }
 
 /** The `pg.Pool` given, or one made from a connection string (then owned: ended by `close`). */
-export function poolFrom(options: { pool?: pg.Pool | undefined; connectionString?: string | undefined; connectionTimeoutMs: number }): {
+export function poolFrom(options: { pool?: pg.Pool | undefined; connectionString?: string | undefined; connectionTimeoutMs: number; statementTimeoutMs?: number | undefined }): {
   pool: pg.Pool;
   owned: boolean;
 } {
@@ -27,7 +27,13 @@ export function poolFrom(options: { pool?: pg.Pool | undefined; connectionString
   if (typeof options.connectionString !== 'string' || options.connectionString === '') {
     throw new TypeError('@keygate/postgres: give "pool" (a pg.Pool) or "connectionString" (postgres://…)');
   }
-  const pool = new pg.Pool({ connectionString: options.connectionString, connectionTimeoutMillis: options.connectionTimeoutMs, max: 10 });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    connectionTimeoutMillis: options.connectionTimeoutMs,
+    // The server cancels a statement the store has stopped waiting for, so a blocked query frees its connection.
+    statement_timeout: options.statementTimeoutMs,
+    max: 10,
+  });
   // An idle connection that dies (the database restarts) is dropped by the pool; the next query opens a new one.
   pool.on('error', () => {});
   return { pool, owned: true };

@@ -1,9 +1,10 @@
-import type { KeygateOptions } from '@keygate/core';
+import { createVerifier, type KeygateOptions } from '@keygate/core';
 import { keygate, requireScopes } from '@keygate/express';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { clientError, errorAnswer } from '../shared/client-errors.js';
 import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
 import { BODY_TIMEOUT_MS, bodyTimeout, jsonBodyProblem, MAX_BODY_BYTES, parseWithin, refusePrototypeKeys } from '../shared/json-body.js';
+import { openApiDocument } from '../shared/openapi.js';
 import { ROUTES, unrouted } from '../shared/routes.js';
 
 function send(res: Response, answer: ApiAnswer): void {
@@ -30,7 +31,10 @@ function jsonBody(timeoutMs: number): RequestHandler {
 export function createApp(options: KeygateOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(keygate(options));
+  const verifier = createVerifier(options);
+  const openApi = openApiDocument(verifier);
+  app.get('/openapi.json', (_req, res) => void res.json(openApi)); // the API's description is public
+  app.use(keygate({ verifier }));
   for (const route of ROUTES) {
     const handlers: RequestHandler[] = [];
     if (route.scope) handlers.push(requireScopes(route.scope));

@@ -1,11 +1,12 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { KeygateOptions } from '@keygate/core';
+import { createVerifier, type KeygateOptions } from '@keygate/core';
 import { keygate, requireScopes } from '@keygate/koa';
 import Koa, { type Context, type Middleware } from 'koa';
 import { clientError, errorAnswer } from '../shared/client-errors.js';
 import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
 import { BODY_TIMEOUT_MS, bodyTimeout, contentCoding, jsonBodyProblem, MAX_BODY_BYTES, parseWithin } from '../shared/json-body.js';
+import { openApiDocument } from '../shared/openapi.js';
 import { ROUTES, unrouted } from '../shared/routes.js';
 
 function send(ctx: Context, answer: ApiAnswer): void {
@@ -55,7 +56,13 @@ export function createApp(options: KeygateOptions): Koa {
       send(ctx, answer);
     }
   });
-  app.use(keygate(options));
+  const verifier = createVerifier(options);
+  const openApi = openApiDocument(verifier);
+  app.use(async (ctx, next) => {
+    if (ctx.method !== 'GET' || ctx.path !== '/openapi.json') return next();
+    ctx.body = openApi; // the API's description is public
+  });
+  app.use(keygate({ verifier }));
   app.use(router.routes());
   // No route took it (no router.allowedMethods(): its 501 for unknown methods has no body): 404, or 405 + Allow.
   app.use((ctx) => send(ctx, unrouted(ctx.path, requestIdOf(ctx.state.auth))));

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateApiKey, generateKeyPair, type KeysFile, type KeysFileEntry } from '@keygate/core';
+import { generateApiKey, generateKeyPair } from '@keygate/core';
+import { databaseTarget } from './database-target.js';
 import { OperationError, UsageError } from './errors.js';
-import { readKeys, updateKeys } from './keys-file-store.js';
+import { fileTarget } from './file-target.js';
+import type { Environment, KeysTarget } from './target.js';
 
-type Environment = 'live' | 'test';
+type Output = { json: unknown; text: string };
 
 const OPTIONS = {
   file: { type: 'string' },
@@ -25,9 +27,10 @@ const OPTIONS = {
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
 const COMMON = ['file', 'database', 'json', 'help'];
-const TARGET = `Target:
-  --file PATH      the keys file (default $KEYGATE_KEYS, else ./keys.json; created if missing)
-  --database URL   PostgreSQL (not available yet: exits with 2)
+const TARGET = `Target (the flags first, then $KEYGATE_DATABASE_URL, then $KEYGATE_KEYS, then ./keys.json):
+  --file PATH      a keys file (created if missing)
+  --database URL   PostgreSQL, postgres://user:password@host:5432/db (schema \`keygate\`, or $KEYGATE_DATABASE_SCHEMA);
+                   key-pair secrets are encrypted under $KEYGATE_ENCRYPTION_KEY (base64 of 32 bytes)
   --json           print one JSON value
   -h, --help       this help`;
 
@@ -38,7 +41,9 @@ interface Command {
   /** Names of the positional arguments (each required). */
   args: string[];
   help: string;
-  run(values: Values, args: string[], file: string): Promise<{ json: unknown; text: string }>;
+  /** Only on PostgreSQL (`db` commands). */
+  databaseOnly?: boolean;
+  run(values: Values, args: string[], target: KeysTarget & { migrate?: () => Promise<{ version: number }>; reseal?: () => Promise<{ resealed: number }> }): Promise<Output>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -88,13 +93,27 @@ Output (--json): pair { id, publicKey, secretKey, previousValidUntil };
   'tenants suspend': tenantCommand('suspend', "suspend a tenant (its keys are refused)"),
   'tenants activate': tenantCommand('activate', 'activate a suspended tenant'),
   'db migrate': {
-    usage: 'keygate db migrate',
-    summary: 'create the PostgreSQL schema (not available yet)',
+    usage: 'keygate db migrate --database URL',
+    summary: 'create or upgrade the keygate schema in PostgreSQL (idempotent; safe to run from several processes at once)',
     options: [],
     args: [],
-    help: 'PostgreSQL is not available yet: this command exits with 2.',
-    run: async () => {
-      throw new UsageError('PostgreSQL is not available yet: `db migrate` needs --database, which this version does not support; use a keys file (--file)');
+    databaseOnly: true,
+    help: 'Output (--json): { migrated: true, version }',
+    run: async (_values, _args, target) => {
+      const { version } = await target.migrate!();
+      return { json: { migrated: true, version }, text: `Schema migrated to version ${version}.\n` };
+    },
+  },
+  'db reseal': {
+    usage: 'keygate db reseal --database URL',
+    summary: 'after a change of KEYGATE_ENCRYPTION_KEY: re-encrypt every key-pair secret under it (the old key in KEYGATE_PREVIOUS_ENCRYPTION_KEYS)',
+    options: [],
+    args: [],
+    databaseOnly: true,
+    help: 'Output (--json): { resealed: N }',
+    run: async (_values, _args, target) => {
+      const { resealed } = await target.reseal!();
+      return { json: { resealed }, text: `Re-encrypted ${resealed} secret${resealed === 1 ? '' : 's'} under KEYGATE_ENCRYPTION_KEY.\n` };
     },
   },
 };
@@ -144,12 +163,13 @@ export async function main(argv: string[], io: { out: (text: string) => void; er
     }
     if (args.length < command.args.length) throw new UsageError(`missing ${command.args.slice(args.length).join(' ')}`, name);
     if (args.length > command.args.length) throw new UsageError(`unexpected argument "${args[command.args.length]}"`, name);
-    if (values.database !== undefined) {
-      throw new UsageError('PostgreSQL (--database) is not available yet in this version; use a keys file (--file)', name);
+    const target = targetOf(values, command, name);
+    try {
+      const { json, text } = await command.run(values, args, target);
+      io.out(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
+    } finally {
+      await target.close().catch(() => {});
     }
-    const file = resolve(values.file ?? (process.env.KEYGATE_KEYS || 'keys.json'));
-    const { json, text } = await command.run(values, args, file);
-    io.out(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -164,6 +184,18 @@ export async function main(argv: string[], io: { out: (text: string) => void; er
     io.err(`keygate: ${(error as Error)?.message ?? String(error)}\n`);
     return 1;
   }
+}
+
+/** `--file` or `--database` (not both), else `$KEYGATE_DATABASE_URL`, else `$KEYGATE_KEYS`, else ./keys.json. */
+function targetOf(values: Values, command: Command, name: string): ReturnType<typeof databaseTarget> | KeysTarget {
+  if (values.file !== undefined && values.database !== undefined) throw new UsageError('give --file or --database, not both', name);
+  const url = values.file !== undefined ? undefined : values.database ?? (process.env.KEYGATE_DATABASE_URL || undefined);
+  if (url === undefined) {
+    if (command.databaseOnly) throw new UsageError(`"${name}" works on PostgreSQL only: give --database URL or set KEYGATE_DATABASE_URL`, name);
+    return fileTarget(resolve(values.file ?? (process.env.KEYGATE_KEYS || 'keys.json')));
+  }
+  if (url === '') throw new UsageError('--database needs a URL such as postgres://user@localhost:5432/db', name);
+  return databaseTarget(url, process.env.KEYGATE_DATABASE_SCHEMA || undefined);
 }
 
 function defaultIo() {
@@ -184,7 +216,7 @@ function commandHelp(command: Command): string {
 // ---------------------------------------------------------------------------------------------------------------
 // keys
 
-async function keysCreate(values: Values, _args: string[], file: string): Promise<{ json: unknown; text: string }> {
+async function keysCreate(values: Values, _args: string[], target: KeysTarget): Promise<Output> {
   if (values.tenant === undefined) throw new UsageError('missing required --tenant');
   if (values.env === undefined) throw new UsageError('missing required --env (live or test)');
   if (values.env !== 'live' && values.env !== 'test') throw new UsageError(`--env must be "live" or "test", not "${values.env}"`);
@@ -194,54 +226,30 @@ async function keysCreate(values: Values, _args: string[], file: string): Promis
   const rateLimit = values['rate-limit'] === undefined ? undefined : parseRateLimit(values['rate-limit']);
   const expiresAt = values.expires === undefined ? undefined : parseExpires(values.expires);
   if (values.id !== undefined && values.id.trim() === '') throw new OperationError('--id must not be empty');
-  return updateKeys(file, (data) => {
-    requireTenant(data, tenant);
-    const id = values.id ?? newKeyId(data);
-    if (data.keys.some((key) => key.id === id)) throw new OperationError(`a key with id "${id}" already exists`);
-    const entry: KeysFileEntry = { id, tenant };
-    const secret: { key?: string; publicKey?: string; secretKey?: string } = {};
-    if (values.pair) {
-      const pair = generateKeyPair(environment);
-      Object.assign(entry, { publicKey: pair.publicKey, secretKey: pair.secretKey, hint: pair.publicKey.slice(-4) });
-      Object.assign(secret, pair);
-    } else {
-      const { key, keyHash } = generateApiKey(environment);
-      Object.assign(entry, { keyHash, environment, hint: key.slice(-4) });
-      secret.key = key;
-    }
-    if (scopes) entry.scopes = scopes;
-    if (rateLimit) entry.rateLimit = rateLimit;
-    if (expiresAt) entry.expiresAt = expiresAt;
-    data.keys.push(entry);
-    const kind = values.pair ? 'keypair' : 'basic';
-    const json = { id, tenant, environment, kind, ...secret, scopes: scopes ?? null };
-    const text = [
-      `Created ${kind === 'keypair' ? 'key pair' : 'Basic key'} ${id} for tenant ${tenant} (${environment}).`,
-      ...(secret.key ? [`  key:        ${secret.key}`] : [`  publicKey:  ${secret.publicKey}`, `  secretKey:  ${secret.secretKey}`]),
-      'Store it now: it is not shown again.',
-      '',
-    ].join('\n');
-    return { json, text };
-  });
+  const id = values.id ?? newKeyId();
+  const secret: { key?: string; publicKey?: string; secretKey?: string } = {};
+  if (values.pair) {
+    const pair = generateKeyPair(environment);
+    Object.assign(secret, pair);
+    await target.createKey({ id, tenant, environment, hint: pair.publicKey.slice(-4), ...pair, scopes, rateLimit, expiresAt });
+  } else {
+    const { key, keyHash } = generateApiKey(environment);
+    secret.key = key;
+    await target.createKey({ id, tenant, environment, hint: key.slice(-4), keyHash, scopes, rateLimit, expiresAt });
+  }
+  const kind = values.pair ? 'keypair' : 'basic';
+  const json = { id, tenant, environment, kind, ...secret, scopes: scopes ?? null };
+  const text = [
+    `Created ${kind === 'keypair' ? 'key pair' : 'Basic key'} ${id} for tenant ${tenant} (${environment}).`,
+    ...(secret.key ? [`  key:        ${secret.key}`] : [`  publicKey:  ${secret.publicKey}`, `  secretKey:  ${secret.secretKey}`]),
+    'Store it now: it is not shown again.',
+    '',
+  ].join('\n');
+  return { json, text };
 }
 
-async function keysList(values: Values, _args: string[], file: string): Promise<{ json: unknown; text: string }> {
-  const data = readKeys(file);
-  if (values.tenant !== undefined && !data.tenants.some((t) => t.id === values.tenant)) {
-    throw new OperationError(`unknown tenant "${values.tenant}"; create it with \`keygate tenants create ${values.tenant}\``);
-  }
-  const rows = data.keys
-    .filter((entry) => values.tenant === undefined || entry.tenant === values.tenant)
-    .map((entry) => ({
-      id: entry.id,
-      tenant: entry.tenant,
-      environment: environmentOf(entry) ?? null,
-      kind: entry.key !== undefined || entry.keyHash !== undefined ? 'basic' : 'keypair',
-      scopes: entry.scopes ?? null,
-      revoked: entry.revoked === true,
-      expiresAt: entry.expiresAt ?? null,
-      hint: hintOf(entry),
-    }));
+async function keysList(values: Values, _args: string[], target: KeysTarget): Promise<Output> {
+  const rows = await target.listKeys(values.tenant);
   const table = [
     ['ID', 'TENANT', 'ENV', 'KIND', 'SCOPES', 'REVOKED', 'EXPIRES', 'HINT'],
     ...rows.map((row) => [
@@ -260,55 +268,31 @@ async function keysList(values: Values, _args: string[], file: string): Promise<
   return { json: rows, text };
 }
 
-async function keysRevoke(_values: Values, [id]: string[], file: string): Promise<{ json: unknown; text: string }> {
-  return updateKeys(file, (data) => {
-    const entry = findKey(data, id!);
-    entry.revoked = true;
-    return { json: { id: entry.id, revoked: true }, text: `Revoked ${entry.id}.\n` };
-  });
+async function keysRevoke(_values: Values, [id]: string[], target: KeysTarget): Promise<Output> {
+  await target.revokeKey(id!);
+  return { json: { id, revoked: true }, text: `Revoked ${id}.\n` };
 }
 
-async function keysRotate(values: Values, [id]: string[], file: string): Promise<{ json: unknown; text: string }> {
+async function keysRotate(values: Values, [id]: string[], target: KeysTarget): Promise<Output> {
   const overlapMs = parseOverlap(values.overlap ?? '7d');
-  return updateKeys(file, (data) => {
-    const entry = findKey(data, id!);
-    if (entry.revoked) throw new OperationError(`key "${entry.id}" is revoked; create a new key instead`);
-    const now = Date.now();
-    const until = now + overlapMs;
-    if (entry.publicKey !== undefined) {
-      const environment = environmentOf(entry)!;
-      const { secretKey } = generateKeyPair(environment);
-      const previous = entry.secretKeys ?? [{ secretKey: entry.secretKey! }];
-      // Secrets that have ended are dropped; the others end at the latest when the overlap does.
-      const kept = previous
-        .filter((s) => s.notAfter === undefined || Date.parse(s.notAfter) > now)
-        .map((s) => ({ secretKey: s.secretKey, notAfter: iso(Math.min(until, s.notAfter === undefined ? until : Date.parse(s.notAfter))) }));
-      delete entry.secretKey;
-      entry.secretKeys = [{ secretKey }, ...kept];
-      const previousValidUntil = kept.length > 0 ? iso(Math.max(...kept.map((s) => Date.parse(s.notAfter)))) : iso(now);
-      return {
-        json: { id: entry.id, publicKey: entry.publicKey, secretKey, previousValidUntil },
-        text: `Rotated the secret of ${entry.id}.\n  secretKey:  ${secretKey}\nThe previous secret works until ${previousValidUntil}. Store the new one now: it is not shown again.\n`,
-      };
-    }
-    const environment = environmentOf(entry);
-    if (environment === undefined) {
-      throw new OperationError(`key "${entry.id}" has no "environment" (and its key no prefix), so the new key's cannot be chosen; add "environment" to it`);
-    }
-    const { key, keyHash } = generateApiKey(environment);
-    const newId = newKeyId(data);
-    const next: KeysFileEntry = { id: newId, tenant: entry.tenant, keyHash, environment, hint: key.slice(-4) };
-    if (entry.scopes) next.scopes = [...entry.scopes];
-    if (entry.rateLimit) next.rateLimit = { ...entry.rateLimit };
-    const oldEnd = entry.expiresAt === undefined ? until : Math.min(until, Date.parse(entry.expiresAt));
-    entry.expiresAt = iso(oldEnd);
-    data.keys.splice(data.keys.indexOf(entry) + 1, 0, next);
-    const previousValidUntil = entry.expiresAt;
+  const until = Date.now() + overlapMs;
+  const { kind, environment } = await target.keyKind(id!);
+  if (kind === 'keypair') {
+    const { secretKey } = generateKeyPair(environment ?? 'live');
+    const { publicKey, previousValidUntil } = await target.rotatePair(id!, secretKey, until);
     return {
-      json: { id: newId, key, replaces: entry.id, previousValidUntil },
-      text: `Created ${newId} to replace ${entry.id}.\n  key:  ${key}\n${entry.id} works until ${previousValidUntil}. Store the new key now: it is not shown again.\n`,
+      json: { id, publicKey, secretKey, previousValidUntil },
+      text: `Rotated the secret of ${id}.\n  secretKey:  ${secretKey}\nThe previous secret works until ${previousValidUntil}. Store the new one now: it is not shown again.\n`,
     };
-  });
+  }
+  // A Basic key without an environment is refused by the target, naming the field.
+  const { key, keyHash } = generateApiKey(environment ?? 'live');
+  const newId = newKeyId();
+  const { previousValidUntil } = await target.rotateBasic(id!, { id: newId, keyHash, hint: key.slice(-4) }, until);
+  return {
+    json: { id: newId, key, replaces: id, previousValidUntil },
+    text: `Created ${newId} to replace ${id}.\n  key:  ${key}\n${id} works until ${previousValidUntil}. Store the new key now: it is not shown again.\n`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -321,64 +305,29 @@ function tenantCommand(action: 'create' | 'suspend' | 'activate', summary: strin
     options: [],
     args: ['T'],
     help: 'Output (--json): { id, status }',
-    run: async (_values, [id], file) =>
-      updateKeys(file, (data) => {
-        const existing = data.tenants.find((tenant) => tenant.id === id);
-        let tenant: { id: string; status?: 'active' | 'suspended' };
-        if (action === 'create') {
-          if (existing) throw new OperationError(`tenant "${id}" already exists`);
-          tenant = { id: id!, status: 'active' };
-          data.tenants.push(tenant);
-        } else {
-          if (!existing) throw new OperationError(`unknown tenant "${id}"; create it with \`keygate tenants create ${id}\``);
-          tenant = existing;
-          tenant.status = action === 'suspend' ? 'suspended' : 'active';
-        }
-        const status = tenant.status ?? 'active';
-        return { json: { id: tenant.id, status }, text: `Tenant ${tenant.id}: ${status}.\n` };
-      }),
+    run: async (_values, [id], target) => {
+      const tenant =
+        action === 'create' ? await target.createTenant(id!) : await target.setTenantStatus(id!, action === 'suspend' ? 'suspended' : 'active');
+      return { json: tenant, text: `Tenant ${tenant.id}: ${tenant.status}.\n` };
+    },
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
-function requireTenant(data: KeysFile, tenant: string): void {
-  if (!data.tenants.some((t) => t.id === tenant)) {
-    throw new OperationError(`unknown tenant "${tenant}"; create it first with \`keygate tenants create ${tenant}\``);
-  }
-}
-
-function findKey(data: KeysFile, id: string): KeysFileEntry {
-  const entry = data.keys.find((key) => key.id === id);
-  if (!entry) throw new OperationError(`unknown key id "${id}" (see \`keygate keys list\`)`);
-  return entry;
-}
-
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-function newKeyId(data: KeysFile): string {
-  for (;;) {
-    const bytes = randomBytes(32);
-    let id = 'key_';
-    for (const byte of bytes) {
+/** `key_` + 16 base62 characters from the CSPRNG (95 bits: the target still refuses a duplicate). */
+function newKeyId(): string {
+  let id = 'key_';
+  while (id.length < 20) {
+    for (const byte of randomBytes(32)) {
       if (byte < 248) id += BASE62[byte % 62];
       if (id.length === 20) break;
     }
-    if (id.length === 20 && !data.keys.some((key) => key.id === id)) return id;
   }
-}
-
-function environmentOf(entry: KeysFileEntry): Environment | undefined {
-  if (entry.environment) return entry.environment;
-  const match = /^(?:pk|sk)_(live|test)_/.exec(entry.publicKey ?? entry.key ?? '');
-  return match ? (match[1] as Environment) : undefined;
-}
-
-function hintOf(entry: KeysFileEntry): string | null {
-  if (entry.hint !== undefined) return entry.hint.slice(-4);
-  const visible = entry.publicKey ?? entry.key;
-  return visible !== undefined ? visible.slice(-4) : null;
+  return id;
 }
 
 function parseScopes(text: string): string[] {
@@ -419,6 +368,3 @@ function parseOverlap(text: string): number {
   return Number(match[1]) * unit;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}

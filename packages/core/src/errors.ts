@@ -6,6 +6,7 @@ export const ERROR_STATUS = {
   INVALID_SIGNATURE: 401,
   TIMESTAMP_OUT_OF_RANGE: 401,
   REPLAYED_REQUEST: 401,
+  INVALID_TOKEN: 401,
   INSUFFICIENT_SCOPE: 403,
   REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
@@ -22,6 +23,18 @@ export type SignatureFailure = 'missing' | 'malformed' | 'version' | 'body-not-a
 /** Why a timestamp was refused (`TIMESTAMP_OUT_OF_RANGE`). */
 export type TimestampFailure = 'missing' | 'malformed' | 'seconds' | 'too-old' | 'too-new';
 
+/** Why a JWT was refused (`INVALID_TOKEN`). */
+export type TokenFailure =
+  | 'malformed'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'signature'
+  | 'issuer'
+  | 'audience'
+  | 'algorithm'
+  | 'unknown-key'
+  | 'missing-claim';
+
 /** The `details` of each code: `switch (error.code)` narrows them. */
 export interface ErrorDetails {
   INVALID_API_KEY: Record<string, never>;
@@ -31,6 +44,7 @@ export interface ErrorDetails {
   /** `skewMs` = client timestamp − server time; present when the timestamp could be read. `windowMs` is the half-width. */
   TIMESTAMP_OUT_OF_RANGE: { reason: TimestampFailure; serverTimeMs: number; windowMs: number; skewMs?: number };
   REPLAYED_REQUEST: Record<string, never>;
+  INVALID_TOKEN: { reason: TokenFailure };
   INSUFFICIENT_SCOPE: { missingScopes: string[]; requiredScopes: string[] };
   REQUEST_TIMEOUT: { timeoutMs: number };
   BODY_TOO_LARGE: { maxBytes: number };
@@ -47,6 +61,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   INVALID_SIGNATURE: 'Invalid request signature.',
   TIMESTAMP_OUT_OF_RANGE: 'Request timestamp is missing or outside the allowed window.',
   REPLAYED_REQUEST: 'This request signature was already used.',
+  INVALID_TOKEN: 'Invalid or expired access token.',
   INSUFFICIENT_SCOPE: 'The API key lacks a scope this endpoint requires.',
   REQUEST_TIMEOUT: 'The request body did not arrive in time.',
   BODY_TOO_LARGE: 'Request body is too large to verify.',

@@ -10,7 +10,10 @@ export {
   type ErrorEnvelope,
   type SignatureFailure,
   type TimestampFailure,
+  type TokenFailure,
 } from './errors.js';
+export type { JwtOptions, JwtKeySource } from './jwt/options.js';
+export { JwksUnavailableError } from './jwt/key-source.js';
 export { signRequest, type SignRequestInput, type SignatureVersion } from './signature/sign.js';
 export { basicAuthorization } from './schemes/basic.js';
 export { missingScopes } from './scopes.js';

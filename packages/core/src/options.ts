@@ -1,5 +1,6 @@
 import { MemoryDecisionStore } from './decision/memory-store.js';
 import type { KeysFile, LoadedKeys } from './keys/keys-file.js';
+import { resolveJwtOptions, type JwtConfiguration, type JwtOptions } from './jwt/options.js';
 import { MemoryKeyStore } from './keys/memory-key-store.js';
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignatureVersion } from './signature/sign.js';
 import type { DecisionStore, Environment, KeyStore, RateLimit, Scheme } from './types.js';
@@ -26,7 +27,7 @@ export interface KeygateOptions {
    * passed to `onStoreError`).
    */
   keys: KeyStore | KeysFile | string;
-  /** Schemes accepted. Default `['basic', 'keypair']`. */
+  /** Schemes accepted. Default `['basic', 'keypair']`, and `'jwt'` too when the `jwt` option is given. */
   schemes?: readonly Scheme[];
   /** Environments accepted, e.g. `['live']` in production. Default `['test', 'live']`. */
   environments?: readonly Environment[];
@@ -34,6 +35,8 @@ export interface KeygateOptions {
   basic?: { allowPassword?: boolean };
   /** Key pairs and their request signatures. */
   keypair?: KeyPairOptions;
+  /** JWT bearer tokens: their keys (`jwksUrl`, `jwks`, `publicKeys` or `secret`), `issuer`, `audience` and claims. */
+  jwt?: JwtOptions;
   /** Replay protection: how far a signature timestamp may be from now, either side. Default 300 s. */
   replay?: { windowSeconds?: number };
   /** Default rate limit per key, or `false` for none. Default 60 requests per 60 seconds. */
@@ -91,6 +94,8 @@ const DEFAULTS = {
 export interface Configuration {
   keyStore: KeyStore;
   schemes: ReadonlySet<Scheme>;
+  /** The `jwt` option, resolved; `undefined` when JWTs are not accepted. */
+  jwt: JwtConfiguration | undefined;
   environments: ReadonlySet<Environment>;
   basic: { allowPassword: boolean };
   keypair: {
@@ -115,7 +120,7 @@ export interface Configuration {
 }
 
 const OPTION_NAMES = [
-  'keys', 'schemes', 'environments', 'basic', 'keypair', 'replay', 'rateLimit', 'store', 'failOpen', 'onStoreError',
+  'keys', 'schemes', 'environments', 'basic', 'keypair', 'jwt', 'replay', 'rateLimit', 'store', 'failOpen', 'onStoreError',
   'maxHeaderLength', 'maxBodyBytes', 'bodyTimeoutMs', 'realm', 'trustRequestId', 'now',
 ];
 /** Options of earlier versions, and where they went. */
@@ -195,6 +200,14 @@ function resolveKeyStore(keys: KeygateOptions['keys'], onError: (error: unknown)
   return invalid('keys', 'must be a KeyStore, keys-file data { tenants, keys } or the path of a keys file');
 }
 
+/** Basic and key pairs by default, plus `jwt` when its option is given; a list that contradicts the `jwt` option throws. */
+function resolveSchemes(value: readonly Scheme[] | undefined, jwt: JwtOptions | undefined): Set<Scheme> {
+  const schemes = subset<Scheme>('schemes', value ?? (jwt === undefined ? DEFAULTS.schemes : [...DEFAULTS.schemes, 'jwt']), ['basic', 'keypair', 'jwt']);
+  if (schemes.has('jwt') && jwt === undefined) invalid('schemes', 'contains "jwt" but option "jwt" (its keys, issuer and audience) is not set');
+  if (!schemes.has('jwt') && jwt !== undefined) invalid('jwt', 'is set but option "schemes" does not contain "jwt"');
+  return schemes;
+}
+
 function resolveRateLimit(value: RateLimit | false | undefined): RateLimit | false {
   if (value === false) return false;
   const given = group('rateLimit', value, ['limit', 'windowSeconds']);
@@ -263,7 +276,8 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   checkLimitsFit(fallbackStore, 'the in-process store that failOpen falls back on', keyStore, rateLimit);
   return {
     keyStore,
-    schemes: subset('schemes', options.schemes, DEFAULTS.schemes),
+    schemes: resolveSchemes(options.schemes, options.jwt),
+    jwt: options.jwt === undefined ? undefined : resolveJwtOptions(options.jwt),
     environments: subset('environments', options.environments, DEFAULTS.environments),
     basic: { allowPassword: boolean('basic.allowPassword', basic.allowPassword, DEFAULTS.allowPassword) },
     keypair: {

@@ -7,7 +7,19 @@ export type Awaitable<T> = T | PromiseLike<T>;
 export type Environment = 'test' | 'live';
 
 /** The credential schemes a verifier can accept. */
-export type Scheme = 'basic' | 'keypair';
+export type Scheme = 'basic' | 'keypair' | 'jwt';
+
+/** The verified claims of a JWT (`auth.claims`): the registered ones typed, any other as `unknown`. */
+export interface JwtClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [claim: string]: unknown;
+}
 
 /** Header values as Node gives them: lower-case names, a string, an array for repeated headers, or absent. */
 export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -33,7 +45,10 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-/** A stored credential, as a key store returns it. The tenant's status is joined in by the store. */
+/**
+ * An identified credential: as a key store returns it (the tenant's status joined in by the store), or as the
+ * `jwt` scheme builds it from a verified token's claims.
+ */
 export interface KeyRecord {
   /** Stable key id: the identity used for rate limiting, logs and `auth.keyId`. Never a secret. */
   id: string;
@@ -41,7 +56,7 @@ export interface KeyRecord {
   tenantId: string;
   /** Whether that tenant may use the API. */
   tenantStatus: 'active' | 'suspended';
-  /** `basic`: one secret key sent as the Basic username. `keypair`: public key + secret key. */
+  /** `basic`: one secret key sent as the Basic username. `keypair`: public key + secret key. `jwt`: a verified token. */
   kind: Scheme;
   /** Environment from the key prefix, or `null` for a Basic key without a `pk_`/`sk_` prefix. */
   environment: Environment | null;
@@ -61,6 +76,16 @@ export interface KeyRecord {
   expiresAt?: number | undefined;
   /** Overrides the verifier's rate limit for this key. */
   rateLimit?: RateLimit | undefined;
+  /** What the rate limit counts this credential under, when not `id` (a JWT: its issuer and subject). */
+  rateLimitKey?: string | undefined;
+  /** A JWT: its verified claims, handed to the app as `auth.claims`. Never set by a key store. */
+  claims?: Readonly<JwtClaims> | undefined;
+}
+
+/** A tenant (account) as a key store knows it. */
+export interface TenantRecord {
+  id: string;
+  status: 'active' | 'suspended';
 }
 
 /**
@@ -72,6 +97,11 @@ export interface KeyStore {
   findByKeyHash(keyHash: string): Awaitable<KeyRecord | undefined>;
   /** Find a key pair by its public key (`pk_<env>_…`). */
   findByPublicKey(publicKey: string): Awaitable<KeyRecord | undefined>;
+  /**
+   * Optional: find a tenant by id. JWTs name their tenant in a claim; a tenant this answers as `suspended` is
+   * refused (`TENANT_INACTIVE`), one it does not know (or a store without this method) is the issuer's word.
+   */
+  findTenant?(tenantId: string): Awaitable<TenantRecord | undefined>;
   /**
    * Optional: re-reads the keys (what `verifier.reload()` calls). Throwing or rejecting must keep the last good
    * keys. `MemoryKeyStore` built from a file path has it.
@@ -145,4 +175,6 @@ export interface AuthContext {
   /** Whether the request carried a valid signature. */
   signed: boolean;
   requestId: string;
+  /** A JWT (`scheme: 'jwt'`): its verified claims. Absent for API keys. */
+  claims?: Readonly<JwtClaims>;
 }

@@ -1,11 +1,13 @@
 import { admit } from './decision/decide.js';
 import { KeygateError, type AnyKeygateError } from './errors.js';
+import { rememberRealm } from './jwt/scope-challenge.js';
 import { refusal } from './keys/refusal.js';
 import { resolveOptions, type KeygateOptions } from './options.js';
-import { splitAuthorization } from './request/authorization.js';
+import { oversizedAuthorization, splitAuthorization } from './request/authorization.js';
 import { requestIdFor } from './request/request-id.js';
 import { singleHeader } from './request/single-header.js';
 import { enabledSchemes } from './schemes/index.js';
+import type { CredentialScheme } from './schemes/scheme.js';
 import { checkSignature, signatureHeaders } from './signature/check.js';
 import type { AuthContext, RequestInput } from './types.js';
 
@@ -36,7 +38,7 @@ export interface Verifier {
 export function createVerifier(options: KeygateOptions): Verifier {
   const config = resolveOptions(options);
   const schemes = enabledSchemes(config);
-  const wwwAuthenticate = schemes.map((scheme) => scheme.challenge(config.realm)).join(', ');
+  const wwwAuthenticate = [...new Set(schemes.map((scheme) => scheme.challenge(config.realm)))].join(', ');
   const credentialHeaders = [config.keypair.secretHeader, config.keypair.signatureHeader];
 
   /** The pipeline, in the order a request meets it: credential → key → refusal → signature → decision. */
@@ -45,9 +47,11 @@ export function createVerifier(options: KeygateOptions): Verifier {
     const presented = [authorization, ...credentialHeaders.map((name) => singleHeader(request.headers, name, config.maxHeaderLength))];
     const requestId = requestIdFor(request.headers, config.trustRequestId, presented);
     const headers: Record<string, string> = { 'x-request-id': requestId };
+    let scheme: CredentialScheme | undefined;
     try {
-      const parts = typeof authorization === 'string' ? splitAuthorization(authorization) : undefined;
-      const scheme = parts && schemes.find((candidate) => candidate.claims(parts));
+      const parts =
+        typeof authorization === 'string' ? splitAuthorization(authorization) : authorization === null ? oversizedAuthorization(request.headers) : undefined;
+      scheme = parts && schemes.find((candidate) => candidate.claims(parts));
       if (parts === undefined || scheme === undefined) throw new KeygateError('INVALID_API_KEY');
       const now = Math.floor(config.now());
       const record = await scheme.identify(parts, request.headers, now);
@@ -65,14 +69,18 @@ export function createVerifier(options: KeygateOptions): Verifier {
         signed: signature !== undefined,
         requestId,
       };
+      if (record.claims !== undefined) {
+        auth.claims = record.claims;
+        rememberRealm(auth, config.realm);
+      }
       return { ok: true, auth, requestId, headers };
     } catch (error) {
-      return { ok: false, error: rejection(error, requestId, headers), requestId, headers };
+      return { ok: false, error: rejection(error, requestId, headers, scheme), requestId, headers };
     }
   }
 
   /** The rejection for what the pipeline threw, carrying the request id and the headers gathered so far. */
-  function rejection(error: unknown, requestId: string, headers: Record<string, string>): AnyKeygateError {
+  function rejection(error: unknown, requestId: string, headers: Record<string, string>, scheme: CredentialScheme | undefined): AnyKeygateError {
     let failure = error as AnyKeygateError;
     if (!(error instanceof KeygateError)) {
       // A store that threw or answered nonsense: a server-side fault, reported, never a crash or a leaked detail.
@@ -81,7 +89,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
     }
     failure.requestId = requestId;
     Object.assign(headers, failure.headers);
-    if (failure.status === 401) headers['www-authenticate'] = wwwAuthenticate;
+    if (failure.status === 401) headers['www-authenticate'] = scheme?.refusedChallenge?.(config.realm) ?? wwwAuthenticate;
     failure.headers = headers;
     return failure;
   }

@@ -10,6 +10,7 @@ import {
   type ErrorCode,
   type SignatureFailure,
   type TimestampFailure,
+  type TokenFailure,
   type VerifyResult,
 } from '../src/index.js';
 import { codeOf, keysFile, signed, VECTOR_KEY, VECTOR_TIME } from './helpers.js';
@@ -48,6 +49,10 @@ function explain(error: AnyKeygateError): string {
       const max: number = error.details.maxBytes;
       return `max ${max}`;
     }
+    case 'INVALID_TOKEN': {
+      const reason: TokenFailure = error.details.reason;
+      return `token ${reason}`;
+    }
     case 'AUTH_UNAVAILABLE': {
       const status: 503 = error.status;
       return `${status} ${JSON.stringify(error.details)}`;
@@ -79,6 +84,7 @@ const ONE_OF_EACH: AnyKeygateError[] = [
   new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } }),
   new KeygateError('TIMESTAMP_OUT_OF_RANGE', { details: { reason: 'too-old', serverTimeMs: 2, skewMs: -1, windowMs: 1 } }),
   new KeygateError('REPLAYED_REQUEST'),
+  new KeygateError('INVALID_TOKEN', { details: { reason: 'expired' } }),
   new KeygateError('INSUFFICIENT_SCOPE', { details: { missingScopes: ['a'], requiredScopes: ['a', 'b'] } }),
   new KeygateError('REQUEST_TIMEOUT', { details: { timeoutMs: 10 } }),
   new KeygateError('BODY_TOO_LARGE', { details: { maxBytes: 5 } }),
@@ -107,6 +113,7 @@ describe('typed errors (issue 9)', () => {
       'signature mismatch',
       'timestamp too-old skew=-1 window=1 server=2',
       'REPLAYED_REQUEST',
+      'token expired',
       'missing a of a,b',
       'timeout 10',
       'max 5',

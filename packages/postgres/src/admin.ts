@@ -115,6 +115,16 @@ export class PostgresKeyAdmin {
     return rows.map(({ expires_at, ...row }) => ({ ...row, expiresAt: expires_at?.toISOString() ?? null }));
   }
 
+  /** A key's kind and environment; an unknown id is refused. */
+  async keyKind(id: string): Promise<{ kind: 'basic' | 'keypair'; environment: 'live' | 'test' | null }> {
+    const { rows } = await this.pool.query<{ kind: 'basic' | 'keypair'; environment: 'live' | 'test' | null }>(
+      `SELECT kind, environment FROM "${this.schema}".keys WHERE id = $1`,
+      [id],
+    );
+    if (rows[0] === undefined) throw new KeyAdminError('unknown-key', id);
+    return rows[0];
+  }
+
   async revokeKey(id: string): Promise<void> {
     const { rowCount } = await this.pool.query(`UPDATE "${this.schema}".keys SET revoked = true WHERE id = $1`, [id]);
     if (rowCount === 0) throw new KeyAdminError('unknown-key', id);

@@ -23,7 +23,7 @@ export async function admit(
   const limit = record.rateLimit ?? config.rateLimit;
   if (limit === false && signature === undefined) return;
   const admission: Admission = {
-    key: record.id,
+    key: record.rateLimitKey ?? record.id,
     now,
     limit: limit === false ? undefined : { limit: limit.limit, windowMs: Math.ceil(limit.windowSeconds * 1000) },
     signature,

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { KeyRecord, KeyStore } from '../types.js';
+import type { Awaitable, KeyRecord, KeyStore, TenantRecord } from '../types.js';
 
 /** Options of `CachedKeyStore`. */
 export interface CachedKeyStoreOptions {
@@ -84,6 +84,11 @@ export class CachedKeyStore implements KeyStore {
 
   findByPublicKey(publicKey: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
     return this.lookup(`p:${publicKey}`, () => this.inner.findByPublicKey(publicKey));
+  }
+
+  /** The inner store's tenant, asked each time (not cached: a suspension must reach JWTs at once); none if it has no `findTenant`. */
+  findTenant(tenantId: string): Awaitable<TenantRecord | undefined> {
+    return this.inner.findTenant?.(tenantId);
   }
 
   /**

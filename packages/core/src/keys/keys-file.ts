@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sha256, sha256Hex } from '../crypto.js';
 import { hasBadChecksum } from './format.js';
 import { parseKeyPrefix } from './prefix.js';
-import type { Environment, KeyRecord, RateLimit } from '../types.js';
+import type { Environment, KeyRecord, RateLimit, TenantRecord } from '../types.js';
 
 /** The keys-file format of the design (also what `MemoryKeyStore` takes as an object). */
 export interface KeysFile {
@@ -37,10 +37,12 @@ export class KeysFileError extends Error {
   override readonly name = 'KeysFileError';
 }
 
-/** Parsed, validated keys: Basic keys by SHA-256 hex digest, key pairs by public key. */
+/** Parsed, validated keys: Basic keys by SHA-256 hex digest, key pairs by public key; tenants by id. */
 export interface LoadedKeys {
   byKeyHash: Map<string, KeyRecord>;
   byPublicKey: Map<string, KeyRecord>;
+  /** Absent in keys built by hand before tenants were kept. */
+  tenants?: Map<string, TenantRecord>;
 }
 
 const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'secretKeys', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit', 'hint']);
@@ -126,7 +128,8 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
     tenants.set(id, status as 'active' | 'suspended');
   });
 
-  const loaded: LoadedKeys = { byKeyHash: new Map(), byPublicKey: new Map() };
+  const tenantRecords = new Map([...tenants].map(([id, status]): [string, TenantRecord] => [id, { id, status }]));
+  const loaded: LoadedKeys = { byKeyHash: new Map(), byPublicKey: new Map(), tenants: tenantRecords };
   const ids = new Set<string>();
   // Every key string of the file, by digest: one string in two places would make a lookup ambiguous, and a
   // secret shared by two pairs would let one pair's holder act as the other.

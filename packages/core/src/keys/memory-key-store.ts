@@ -1,6 +1,6 @@
 import { watch, statSync, type FSWatcher, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { KeyRecord, KeyStore } from '../types.js';
+import type { KeyRecord, KeyStore, TenantRecord } from '../types.js';
 import { parseKeysFile, readKeysFile, type KeysFile, type LoadedKeys } from './keys-file.js';
 
 /** How a keys file given by path is watched. */
@@ -125,6 +125,11 @@ export class MemoryKeyStore implements KeyStore {
 
   findByPublicKey(publicKey: string): KeyRecord | undefined {
     return this.keys.byPublicKey.get(publicKey);
+  }
+
+  /** A tenant of the keys file (what a JWT's tenant claim is checked against). */
+  findTenant(tenantId: string): TenantRecord | undefined {
+    return this.keys.tenants?.get(tenantId);
   }
 
   /** Every key record held (for start-up checks). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KeygateError } from '../errors.js';
+import { insufficientScopeChallenge } from '../jwt/scope-challenge.js';
 import { missingScopes } from '../scopes.js';
 import type { AuthContext } from '../types.js';
 
@@ -20,10 +21,14 @@ export function scopeCheck(required: readonly string[]): (auth: AuthContext | un
     }
     const missing = missingScopes(auth.scopes, scopes);
     if (missing.length === 0) return undefined;
+    const headers: Record<string, string> = { 'x-request-id': auth.requestId };
+    const challenge = insufficientScopeChallenge(auth, scopes);
+    if (challenge !== undefined) headers['www-authenticate'] = challenge;
     return new KeygateError('INSUFFICIENT_SCOPE', {
       details: { missingScopes: missing, requiredScopes: scopes },
       requestId: auth.requestId,
-      headers: { 'x-request-id': auth.requestId },
+      headers,
+      ...(auth.scheme === 'jwt' ? { message: 'The access token lacks a scope this endpoint requires.' } : {}),
     });
   };
 }

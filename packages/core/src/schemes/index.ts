@@ -1,5 +1,6 @@
 import type { Configuration } from '../options.js';
 import { basicScheme } from './basic.js';
+import { jwtScheme } from './jwt.js';
 import { keyPairScheme } from './keypair.js';
 import type { CredentialScheme } from './scheme.js';
 
@@ -11,5 +12,6 @@ export function enabledSchemes(config: Configuration): CredentialScheme[] {
     const { keyStore, environments, maxHeaderLength } = config;
     schemes.push(keyPairScheme({ keyStore, environments, maxHeaderLength, secretHeader: config.keypair.secretHeader }));
   }
+  if (config.schemes.has('jwt') && config.jwt !== undefined) schemes.push(jwtScheme(config.jwt, config.keyStore));
   return schemes;
 }

@@ -4,6 +4,8 @@ import type { Awaitable, IncomingHeaders, KeyRecord, Scheme } from '../types.js'
 export interface AuthorizationParts {
   scheme: string;
   credentials: string;
+  /** The header was longer than `maxHeaderLength`: `credentials` is empty, never decoded; a scheme may still claim it to refuse it. */
+  oversized?: true;
 }
 
 /**
@@ -15,6 +17,8 @@ export interface CredentialScheme {
   readonly name: Scheme;
   /** Its `WWW-Authenticate` challenge for `realm`. */
   challenge(realm: string): string;
+  /** The challenge of a 401 for credentials this scheme claimed, when it differs (RFC 6750 `error="invalid_token"`). */
+  refusedChallenge?(realm: string): string;
   /** Whether this scheme reads these credentials (e.g. `Bearer pk_…` is a key pair). */
   claims(authorization: AuthorizationParts): boolean;
   /**

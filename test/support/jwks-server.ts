@@ -1,0 +1,55 @@
+/**
+ * A local JWKS endpoint (node:http on 127.0.0.1, never the internet) whose keys, health and speed a test
+ * changes while the verifier runs: rotation (a new `kid`), an outage, a slow answer.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JWK } from 'jose';
+
+export interface JwksServer {
+  /** `http://127.0.0.1:<port>/.well-known/jwks.json` */
+  url: string;
+  /** The keys served from now on. */
+  setKeys(keys: JWK[]): void;
+  /** `ok`: 200 with the keys; `error`: 500; `down`: the connection is dropped without an answer. */
+  setMode(mode: 'ok' | 'error' | 'down'): void;
+  /** Wait before answering, in ms (0 = at once). */
+  setDelay(ms: number): void;
+  /** How many requests reached the endpoint. */
+  readonly fetches: number;
+  close(): Promise<void>;
+}
+
+export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
+  let served = keys;
+  let mode: 'ok' | 'error' | 'down' = 'ok';
+  let delay = 0;
+  let fetches = 0;
+  const server: Server = createServer((req, res) => {
+    fetches++;
+    const answer = () => {
+      if (mode === 'down') return req.socket.destroy();
+      if (mode === 'error') return res.writeHead(500).end('{"error":"internal"}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: served }));
+    };
+    if (delay === 0) return answer();
+    const timer = setTimeout(answer, delay);
+    res.on('close', () => clearTimeout(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    setKeys: (next) => void (served = next),
+    setMode: (next) => void (mode = next),
+    setDelay: (ms) => void (delay = ms),
+    get fetches() {
+      return fetches;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

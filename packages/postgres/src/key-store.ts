@@ -60,7 +60,7 @@ export class PostgresKeyStore implements KeyStore {
       options.encryptionKey !== undefined
         ? new SecretSealer(options.encryptionKey, options.previousEncryptionKeys ?? [])
         : SecretSealer.fromEnvironment();
-    const { pool, owned } = poolFrom({ pool: options.pool, connectionString: options.connectionString, connectionTimeoutMs: queryTimeoutMs });
+    const { pool, owned } = poolFrom({ pool: options.pool, connectionString: options.connectionString, connectionTimeoutMs: queryTimeoutMs, statementTimeoutMs: queryTimeoutMs });
     try {
       await withTimeout(requireSchema(pool, schema), queryTimeoutMs * 2);
       await checkSecretsOpen(pool, schema, sealer, queryTimeoutMs);

@@ -13,6 +13,8 @@ export interface ExampleConfig {
   /** True when running on the built-in demo keys (then the demo commands are printed). */
   demo: boolean;
   redisUrl: string | undefined;
+  /** PostgreSQL holding the keys (`KEYGATE_DATABASE_URL`); it replaces `KEYGATE_KEYS`. */
+  databaseUrl: string | undefined;
   signing: SigningPolicy;
   keygate: KeygateOptions;
 }
@@ -46,8 +48,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
   }
   return {
     port,
-    demo: !env.KEYGATE_KEYS,
+    demo: !env.KEYGATE_KEYS && !env.KEYGATE_DATABASE_URL,
     redisUrl: env.REDIS_URL || undefined,
+    databaseUrl: env.KEYGATE_DATABASE_URL || undefined,
     signing: { signatures, versions },
     keygate: {
       // A path: keygate watches the file, so a key revoked or added there takes effect without a restart.

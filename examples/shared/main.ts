@@ -3,7 +3,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { configFromEnv } from './config.js';
 import { demoCommands } from './demo.js';
 import { answerMalformedRequests, refuseWithoutHost } from './malformed-requests.js';
-import { sharedStore } from './stores.js';
+import { databaseKeys, sharedStore } from './stores.js';
 
 /**
  * Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. Every
@@ -12,12 +12,14 @@ import { sharedStore } from './stores.js';
 export async function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): Promise<void> {
   let config;
   let store;
+  let keys;
   let handler;
   try {
     config = configFromEnv();
     store = await sharedStore(config.redisUrl);
+    keys = await databaseKeys(config.databaseUrl);
     // keygate validates its options here: a bad combination stops the server with the option's name.
-    handler = listener({ ...config.keygate, ...store.options });
+    handler = listener({ ...config.keygate, ...store.options, ...keys.options });
   } catch (error) {
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);
@@ -30,8 +32,9 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
     const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
     console.log(config.demo ? demoCommands(baseUrl, name, config.signing) : `keygate ${name} example listening on ${baseUrl}`);
     if (config.redisUrl) console.log('rate limits and replay protection are shared through Redis (REDIS_URL)');
+    if (config.databaseUrl) console.log('keys are read from PostgreSQL (KEYGATE_DATABASE_URL); changes apply within a second');
   });
-  const stop = () => server.close(() => void store.close());
+  const stop = () => server.close(() => void Promise.all([store.close(), keys.close()]));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -1,4 +1,5 @@
 import type { KeygateOptions } from '@keygate/core';
+import { PostgresKeyStore } from '@keygate/postgres';
 import { RedisDecisionStore } from '@keygate/redis';
 import { Redis } from 'ioredis';
 
@@ -31,4 +32,19 @@ function redisHost(redisUrl: string): string {
     // reported below
   }
   return '(REDIS_URL is not a redis:// or rediss:// URL)';
+}
+
+/**
+ * With `KEYGATE_DATABASE_URL`, keys come from PostgreSQL (schema made by `pnpm keygate db migrate`; pair secrets
+ * opened with `KEYGATE_ENCRYPTION_KEY`): a key revoked with the CLI is refused within a second.
+ */
+export async function databaseKeys(databaseUrl: string | undefined): Promise<{ options: Pick<KeygateOptions, 'keys'>; close: () => Promise<void> }> {
+  if (!databaseUrl) return { options: {}, close: async () => {} };
+  let store: PostgresKeyStore;
+  try {
+    store = await PostgresKeyStore.open({ connectionString: databaseUrl, schema: process.env.KEYGATE_DATABASE_SCHEMA || undefined });
+  } catch (error) {
+    throw new Error(`KEYGATE_DATABASE_URL: ${(error as Error).message}`);
+  }
+  return { options: { keys: store }, close: () => store.close() };
 }

@@ -15,7 +15,7 @@ export interface ExampleProcess {
 export function startExample(name: 'express' | 'koa', env: Record<string, string> = {}): Promise<ExampleProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `examples/${name}/server.ts`], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', KEYGATE_KEYS: '', REDIS_URL: '', ...env },
+    env: { ...process.env, PORT: '0', KEYGATE_KEYS: '', REDIS_URL: '', KEYGATE_DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -52,8 +52,10 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-pg-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
+  // cwd: a folder the postgres user may enter (initdb looks its own path up from there; CI's clone is 0700).
   const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
     encoding: 'utf8',
+    cwd: dir,
     ...(user ?? {}),
   });
   if (init.status !== 0) {
@@ -66,7 +68,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const start = async () => {
     const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir];
     for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200']) args.push('-c', setting);
-    const proc = spawn(join(bin, 'postgres'), args, { stdio: 'ignore', ...(user ?? {}) });
+    const proc = spawn(join(bin, 'postgres'), args, { stdio: 'ignore', cwd: dir, ...(user ?? {}) });
     child = proc;
     const exited = new Promise<never>((_, reject) => {
       proc.once('error', reject);

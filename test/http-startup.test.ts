@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVerifier, KeysFileError } from '@keygate/core';
+import { createVerifier, KeygateConfigError, KeysFileError } from '@keygate/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keysFile } from './support/fixtures.js';
 import { buildApp, frameworks, type TestKeygateOptions } from './support/servers.js';
@@ -72,8 +72,10 @@ describe.each(frameworks)('start-up refusals — $name', (fw) => {
     ['onStoreFailure', { onStoreFailure: 'open' }, 'failOpen'],
     ['rateLimitStore', { rateLimitStore: {} }, 'store'],
     ['replayStore', { replayStore: {} }, 'store'],
-  ])('the old option "%s" → TypeError saying where it moved', (name, old, moved) => {
-    expect(build({ keys: keysFile, ...old } as never)).toThrow(new TypeError(`keygate: option "${name}" is now "${moved}"`));
+  ])('the old option "%s" → KeygateConfigError (a TypeError) saying where it moved', (name, old, moved) => {
+    const expected = new KeygateConfigError('ERR_KEYGATE_OPTION_MOVED', `keygate: option "${name}" is now "${moved}"`);
+    expect(build({ keys: keysFile, ...old } as never)).toThrow(expected);
+    expect(expected).toBeInstanceOf(TypeError);
   });
 
   it('an unknown option inside a group → TypeError naming it and the known ones', () => {

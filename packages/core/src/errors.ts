@@ -1,3 +1,5 @@
+import type { DecisionReason } from './observe/reasons.js';
+
 /** Every code keygate answers with, and the HTTP status that goes with it. */
 export const ERROR_STATUS = {
   INVALID_API_KEY: 401,
@@ -11,6 +13,7 @@ export const ERROR_STATUS = {
   REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
   RATE_LIMIT_EXCEEDED: 429,
+  TOO_MANY_FAILED_ATTEMPTS: 429,
   RAW_BODY_UNAVAILABLE: 500,
   AUTH_UNAVAILABLE: 503,
 } as const;
@@ -49,6 +52,7 @@ export interface ErrorDetails {
   REQUEST_TIMEOUT: { timeoutMs: number };
   BODY_TOO_LARGE: { maxBytes: number };
   RATE_LIMIT_EXCEEDED: Record<string, never>;
+  TOO_MANY_FAILED_ATTEMPTS: Record<string, never>;
   RAW_BODY_UNAVAILABLE: Record<string, never>;
   AUTH_UNAVAILABLE: Record<string, never>;
 }
@@ -66,7 +70,9 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   REQUEST_TIMEOUT: 'The request body did not arrive in time.',
   BODY_TOO_LARGE: 'Request body is too large to verify.',
   RATE_LIMIT_EXCEEDED: 'Rate limit exceeded.',
-  RAW_BODY_UNAVAILABLE: 'Server misconfiguration: the raw request body is not available to verify the signature.',
+  TOO_MANY_FAILED_ATTEMPTS: 'Too many failed authentication attempts; try again later.',
+  // The fix is for the operator (logger, `onDecision`), not for the API client.
+  RAW_BODY_UNAVAILABLE: 'The server cannot verify this request.',
   AUTH_UNAVAILABLE: 'Authentication is temporarily unavailable.',
 };
 
@@ -78,6 +84,10 @@ export type KeygateErrorOptions<C extends ErrorCode> = DetailsArgument<C> & {
   message?: string;
   requestId?: string;
   headers?: Record<string, string>;
+  /** The internal cause, for `onDecision` only (default: the one the code implies). */
+  reason?: DecisionReason;
+  /** A misconfiguration: what the operator must change (for the logger and `onDecision`, never the client). */
+  fix?: string;
 };
 
 /**
@@ -94,6 +104,10 @@ export class KeygateError<C extends ErrorCode = ErrorCode> extends Error {
   readonly details: Readonly<ErrorDetails[C]>;
   requestId: string;
   headers: Record<string, string>;
+  /** The internal cause given by the refusal site, for `onDecision`. Not enumerable, and never in `toJSON()`. */
+  declare readonly reason?: DecisionReason;
+  /** A misconfiguration's fix, for the operator. Not enumerable, and never in `toJSON()`. */
+  declare readonly fix?: string;
 
   constructor(code: C, ...[options]: ErrorDetails[C] extends Record<string, never> ? [KeygateErrorOptions<C>?] : [KeygateErrorOptions<C>]) {
     super(options?.message ?? DEFAULT_MESSAGES[code]);
@@ -104,6 +118,9 @@ export class KeygateError<C extends ErrorCode = ErrorCode> extends Error {
     this.details = (options?.details ?? {}) as ErrorDetails[C];
     this.requestId = options?.requestId ?? '';
     this.headers = options?.headers ?? {};
+    // Not enumerable: an app that spreads or logs the error's fields does not hand the cause to the client.
+    if (options?.reason !== undefined) Object.defineProperty(this, 'reason', { value: options.reason });
+    if (options?.fix !== undefined) Object.defineProperty(this, 'fix', { value: options.fix });
   }
 
   /** The JSON envelope from the design, ready to serialise. */

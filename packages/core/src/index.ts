@@ -14,6 +14,11 @@ export {
 } from './errors.js';
 export type { JwtOptions, JwtKeySource } from './jwt/options.js';
 export { JwksUnavailableError } from './jwt/key-source.js';
+export { KeygateConfigError, type ConfigErrorCode } from './config-error.js';
+export type { DecisionEvent } from './observe/decision-event.js';
+export type { DecisionReason } from './observe/reasons.js';
+export type { KeygateLogger } from './observe/logger.js';
+export type { StoreName } from './observe/reporter.js';
 export { signRequest, type SignRequestInput, type SignatureVersion } from './signature/sign.js';
 export { basicAuthorization } from './schemes/basic.js';
 export { missingScopes } from './scopes.js';
@@ -24,3 +29,9 @@ export { KeysFileError, parseKeysFile, readKeysFile, readKeysFileData, type Keys
 export { MemoryDecisionStore, type MemoryDecisionStoreOptions } from './decision/memory-store.js';
 export { StoreFullError } from './decision/store-full-error.js';
 export type * from './types.js';
+export {
+  openApiSecurity,
+  openApiSecuritySchemes,
+  type OpenApiSecurityRequirement,
+  type OpenApiSecurityScheme,
+} from './openapi/security-schemes.js';

@@ -1,7 +1,11 @@
+import { KeygateConfigError, type ConfigErrorCode } from './config-error.js';
 import { MemoryDecisionStore } from './decision/memory-store.js';
 import type { KeysFile, LoadedKeys } from './keys/keys-file.js';
 import { resolveJwtOptions, type JwtConfiguration, type JwtOptions } from './jwt/options.js';
 import { MemoryKeyStore } from './keys/memory-key-store.js';
+import type { DecisionEvent } from './observe/decision-event.js';
+import type { KeygateLogger } from './observe/logger.js';
+import { createReporter, type Reporter, type StoreName } from './observe/reporter.js';
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, type SignatureVersion } from './signature/sign.js';
 import type { DecisionStore, Environment, KeyStore, RateLimit, Scheme } from './types.js';
 
@@ -50,10 +54,26 @@ export interface KeygateOptions {
    */
   failOpen?: boolean;
   /**
-   * Called with each store failure (for logs/metrics), and with each failed reload of a keys file given by path
-   * (a `KeysFileError` naming the file, entry and field). Default: `console.error` of the error message.
+   * Called with each store failure (e.g. for a metrics counter), and with each failed reload of a keys file given
+   * by path (a `KeysFileError` naming the file, entry and field), after the logger was told. `store` says which
+   * failed. Default: none.
    */
-  onStoreError?: (error: unknown) => void;
+  onStoreError?: (error: unknown, context: { store: StoreName }) => void;
+  /**
+   * Called once per request, admitted or rejected, with who asked, what was decided and the internal reason
+   * (never a credential or a query string). Called on the next turn of the event loop, after the answer is
+   * written: a slow or throwing hook never delays or changes it (what it throws or rejects with goes to the
+   * logger). Default: none.
+   */
+  onDecision?: (event: DecisionEvent) => unknown;
+  /** Where keygate reports store failures, failed reloads, hook failures and a misconfigured app. Default `console`. */
+  logger?: KeygateLogger;
+  /**
+   * Failed-credential throttling per client address (`req.ip` / `ctx.ip`): past `limit` 401s within
+   * `windowSeconds` (a window starting at the first failure), the address gets 429 `TOO_MANY_FAILED_ATTEMPTS`
+   * before any key is looked up, until the window ends. Counted in `store`, so shared on Redis. Default off.
+   */
+  failedAuthLimit?: RateLimit | false;
   /** Longest credential header read; longer ones are rejected before decoding. Default 4096. */
   maxHeaderLength?: number;
   /** Largest body read to verify a signature, in bytes. Default 1 MiB. */
@@ -87,7 +107,7 @@ const DEFAULTS = {
   realm: 'api',
   trustRequestId: true,
   now: Date.now,
-  onStoreError: (error: unknown) => console.error(`keygate: store failure: ${(error as Error)?.message ?? String(error)}`),
+  logger: console,
 } as const;
 
 /** Options resolved once, in the factory: complete, validated and never parsed again per request. Internal. */
@@ -110,7 +130,10 @@ export interface Configuration {
   store: DecisionStore;
   /** `failOpen`: the in-process store used while `store` fails. */
   fallbackStore: DecisionStore | undefined;
-  onStoreError: (error: unknown) => void;
+  /** `failedAuthLimit` in milliseconds, or `false` when off. */
+  failedAuthLimit: { limit: number; windowMs: number } | false;
+  /** The logger and the hooks, behind one object. */
+  report: Reporter;
   maxHeaderLength: number;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
@@ -121,7 +144,7 @@ export interface Configuration {
 
 const OPTION_NAMES = [
   'keys', 'schemes', 'environments', 'basic', 'keypair', 'jwt', 'replay', 'rateLimit', 'store', 'failOpen', 'onStoreError',
-  'maxHeaderLength', 'maxBodyBytes', 'bodyTimeoutMs', 'realm', 'trustRequestId', 'now',
+  'onDecision', 'logger', 'failedAuthLimit', 'maxHeaderLength', 'maxBodyBytes', 'bodyTimeoutMs', 'realm', 'trustRequestId', 'now',
 ];
 /** Options of earlier versions, and where they went. */
 const MOVED: Record<string, string> = {
@@ -137,22 +160,22 @@ const MOVED: Record<string, string> = {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const REALM = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
-function invalid(field: string, message: string): never {
-  throw new TypeError(`keygate: option "${field}" ${message}`);
+function invalid(field: string, message: string, code: ConfigErrorCode = 'ERR_KEYGATE_INVALID_VALUE'): never {
+  throw new KeygateConfigError(code, `keygate: option "${field}" ${message}`);
 }
 
 function known(field: string, value: object, names: readonly string[]): void {
   for (const name of Object.keys(value)) {
     if (names.includes(name)) continue;
     const path = field === '' ? name : `${field}.${name}`;
-    if (field === '' && MOVED[name] !== undefined) invalid(path, `is now "${MOVED[name]}"`);
-    invalid(path, `is not an option (known: ${names.join(', ')})`);
+    if (field === '' && MOVED[name] !== undefined) invalid(path, `is now "${MOVED[name]}"`, 'ERR_KEYGATE_OPTION_MOVED');
+    invalid(path, `is not an option (known: ${names.join(', ')})`, 'ERR_KEYGATE_OPTION_UNKNOWN');
   }
 }
 
 function group<T extends object>(field: string, value: T | undefined, names: readonly string[]): Partial<T> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(field, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(field, 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
   known(field, value, names);
   return value;
 }
@@ -217,6 +240,23 @@ function resolveRateLimit(value: RateLimit | false | undefined): RateLimit | fal
   };
 }
 
+/** Off unless given; both fields are required, as no default count of failures suits every API. */
+function resolveFailedAuthLimit(value: RateLimit | false | undefined, store: DecisionStore): Configuration['failedAuthLimit'] {
+  if (value === undefined || value === false) return false;
+  const given = group('failedAuthLimit', value, ['limit', 'windowSeconds']);
+  const limit = positive('failedAuthLimit.limit', given.limit ?? Number.NaN, 1, true);
+  const windowSeconds = positive('failedAuthLimit.windowSeconds', given.windowSeconds ?? Number.NaN, 1);
+  if (typeof store.failures !== 'function' || typeof store.countFailure !== 'function') {
+    invalid('failedAuthLimit', 'needs a store that counts failures (failures() and countFailure()): MemoryDecisionStore and RedisDecisionStore do', 'ERR_KEYGATE_STORE_UNSUPPORTED');
+  }
+  return { limit, windowMs: Math.ceil(windowSeconds * 1000) };
+}
+
+function optionalFunction<T>(field: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') invalid(field, 'must be a function');
+  return value;
+}
+
 function resolveStore(value: DecisionStore | undefined): DecisionStore {
   if (value === undefined) return new MemoryDecisionStore();
   if (typeof value !== 'object' || value === null || typeof value.decide !== 'function') {
@@ -235,7 +275,8 @@ function checkLimitsFit(store: DecisionStore | undefined, storeName: string, key
     try {
       store.bytesPerKey(limit);
     } catch (error) {
-      throw new TypeError(
+      throw new KeygateConfigError(
+        'ERR_KEYGATE_LIMIT_TOO_LARGE',
         `keygate: ${what} is too large for ${storeName} (${(error as Error).message}): lower it, or pass ` +
           'store: new MemoryDecisionStore({ maxBytes }) with a larger bound',
       );
@@ -247,9 +288,9 @@ function checkLimitsFit(store: DecisionStore | undefined, storeName: string, key
   }
 }
 
-/** Validates `options` once and fills in every default; a bad option throws a `TypeError` naming it. */
+/** Validates `options` once and fills in every default; a bad option throws a `KeygateConfigError` naming it. */
 export function resolveOptions(options: KeygateOptions): Configuration {
-  if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object');
+  if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
   known('', options, OPTION_NAMES);
   const basic = group('basic', options.basic, ['allowPassword']);
   const keypair = group('keypair', options.keypair, ['secretHeader', 'signatures', 'signatureHeaders', 'signatureVersions']);
@@ -259,8 +300,16 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   if (typeof now !== 'function') invalid('now', 'must be a function returning Unix milliseconds');
   const realm = options.realm ?? DEFAULTS.realm;
   if (typeof realm !== 'string' || !REALM.test(realm)) invalid('realm', 'must be printable ASCII without quotes or backslashes');
-  const onStoreError = options.onStoreError ?? DEFAULTS.onStoreError;
-  if (typeof onStoreError !== 'function') invalid('onStoreError', 'must be a function');
+  const logger = options.logger ?? DEFAULTS.logger;
+  if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
+    invalid('logger', 'must be an object with warn(message) and error(message), such as console or a pino logger');
+  }
+  const report = createReporter({
+    logger,
+    onDecision: optionalFunction('onDecision', options.onDecision),
+    onStoreError: optionalFunction('onStoreError', options.onStoreError),
+  });
+  const onKeysError = (error: unknown) => report.storeError(error, 'keys');
 
   // A reloaded keys file meets the same per-key limit check as at start-up (store and fallbackStore are set by then).
   const checkReloaded = (loaded: LoadedKeys) => {
@@ -268,7 +317,7 @@ export function resolveOptions(options: KeygateOptions): Configuration {
     checkLimitsFit(store, 'the memory store', reloaded, false);
     checkLimitsFit(fallbackStore, 'the in-process store that failOpen falls back on', reloaded, false);
   };
-  const keyStore = resolveKeyStore(options.keys, onStoreError, checkReloaded);
+  const keyStore = resolveKeyStore(options.keys, onKeysError, checkReloaded);
   const rateLimit = resolveRateLimit(options.rateLimit);
   const store = resolveStore(options.store);
   const fallbackStore = boolean('failOpen', options.failOpen, DEFAULTS.failOpen) ? new MemoryDecisionStore() : undefined;
@@ -291,7 +340,8 @@ export function resolveOptions(options: KeygateOptions): Configuration {
     rateLimit,
     store,
     fallbackStore,
-    onStoreError,
+    failedAuthLimit: resolveFailedAuthLimit(options.failedAuthLimit, store),
+    report,
     maxHeaderLength: positive('maxHeaderLength', options.maxHeaderLength, DEFAULTS.maxHeaderLength, true),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes, true),
     bodyTimeoutMs: positive('bodyTimeoutMs', options.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs, true),

@@ -37,6 +37,12 @@ export interface RequestInput {
    * signature must be verified, with the most bytes to read). `undefined` means "no body".
    */
   body?: Uint8Array | string | ((maxBytes: number) => Promise<Uint8Array | string | undefined>) | undefined;
+  /**
+   * The client's address as the framework sees it (Express `req.ip`, Koa `ctx.ip`, so the app's trust-proxy
+   * setting holds): what `failedAuthLimit` counts under, and the decision event's `clientIp`. Without it a
+   * request is not throttled.
+   */
+  clientIp?: string | undefined;
 }
 
 /** A rate limit: at most `limit` requests in any `windowSeconds`-long span. */
@@ -151,6 +157,23 @@ export interface Decision {
  */
 export interface DecisionStore {
   decide(admission: Admission): Awaitable<Decision>;
+  /**
+   * Failed-credential throttling (needed by `failedAuthLimit`): the failures of `client` (an address) counted in
+   * its current window at `now` (Unix ms); `{ count: 0 }` when it has none or its window has ended.
+   */
+  failures?(client: string, now: number): Awaitable<FailureCount>;
+  /**
+   * Counts one failure of `client` at `now`: a window of `windowMs` starts at its first failure, and every failure
+   * inside it counts, until it ends. Answers the count after this one. Atomic, like `decide`.
+   */
+  countFailure?(client: string, now: number, windowMs: number): Awaitable<FailureCount>;
+}
+
+/** The failed attempts of one client address in its current window. */
+export interface FailureCount {
+  count: number;
+  /** Unix time in milliseconds at which the window ends (0 when `count` is 0). */
+  resetAt: number;
 }
 
 /** One secret of a key pair. */

@@ -1,7 +1,11 @@
 import { admit } from './decision/decide.js';
+import { countFailedAuth, refuseThrottled } from './decision/failed-auth.js';
 import { KeygateError, type AnyKeygateError } from './errors.js';
 import { rememberRealm } from './jwt/scope-challenge.js';
 import { refusal } from './keys/refusal.js';
+import { withSecurityDescription } from './openapi/description.js';
+import { decisionEvent, type Seen } from './observe/decision-event.js';
+import { VERIFY_DEFERRED, type DeferredVerification } from './observe/deferred.js';
 import { resolveOptions, type KeygateOptions } from './options.js';
 import { oversizedAuthorization, splitAuthorization } from './request/authorization.js';
 import { requestIdFor } from './request/request-id.js';
@@ -29,7 +33,8 @@ export interface Verifier {
 }
 
 /**
- * Creates a verifier. Options are validated here, once; a bad option throws a `TypeError` naming it.
+ * Creates a verifier. Options are validated here, once; a bad option throws a `KeygateConfigError` (a
+ * `TypeError`) naming it.
  * @example
  * const verifier = createVerifier({ keys: './keys.json' });
  * const result = await verifier.verify({ method: 'GET', target: '/v1/payments', headers });
@@ -40,23 +45,37 @@ export function createVerifier(options: KeygateOptions): Verifier {
   const schemes = enabledSchemes(config);
   const wwwAuthenticate = [...new Set(schemes.map((scheme) => scheme.challenge(config.realm)))].join(', ');
   const credentialHeaders = [config.keypair.secretHeader, config.keypair.signatureHeader];
+  const { report, failedAuthLimit: throttle } = config;
 
-  /** The pipeline, in the order a request meets it: credential → key → refusal → signature → decision. */
-  async function verify(request: RequestInput): Promise<VerifyResult> {
+  /** One request decided: the result, what was learned on the way, and how long it took. */
+  interface Decided {
+    result: VerifyResult;
+    seen: Seen;
+    durationMs: number;
+  }
+
+  /** The pipeline, in the order a request meets it: throttle → credential → key → refusal → signature → decision. */
+  async function decide(request: RequestInput): Promise<Decided> {
+    const started = performance.now();
     const authorization = singleHeader(request.headers, 'authorization', config.maxHeaderLength);
     const presented = [authorization, ...credentialHeaders.map((name) => singleHeader(request.headers, name, config.maxHeaderLength))];
     const requestId = requestIdFor(request.headers, config.trustRequestId, presented);
     const headers: Record<string, string> = { 'x-request-id': requestId };
-    let scheme: CredentialScheme | undefined;
+    const seen: Seen = {};
+    const now = Math.floor(config.now());
+    const client = throttle === false ? undefined : request.clientIp;
     try {
+      if (throttle !== false && client !== undefined) await refuseThrottled(client, now, throttle, config);
       const parts =
         typeof authorization === 'string' ? splitAuthorization(authorization) : authorization === null ? oversizedAuthorization(request.headers) : undefined;
-      scheme = parts && schemes.find((candidate) => candidate.claims(parts));
-      if (parts === undefined || scheme === undefined) throw new KeygateError('INVALID_API_KEY');
-      const now = Math.floor(config.now());
+      if (parts === undefined) throw new KeygateError('INVALID_API_KEY', { reason: authorization === undefined ? 'missing-credentials' : 'malformed' });
+      const scheme = schemes.find((candidate) => candidate.claims(parts));
+      if (scheme === undefined) throw new KeygateError('INVALID_API_KEY', { reason: 'unsupported-scheme' });
+      seen.scheme = scheme.name;
       const record = await scheme.identify(parts, request.headers, now);
+      seen.record = record;
       const refused = refusal(record, now, config.environments);
-      if (refused !== undefined) throw new KeygateError(refused);
+      if (refused !== undefined) throw refused;
       const signed = scheme.name === 'keypair' && config.keypair.signatures !== 'off' ? signatureHeaders(request, config) : undefined;
       const signature = signed && (await checkSignature(request, signed, record, now, config));
       await admit(record, signature, now, headers, config);
@@ -73,9 +92,12 @@ export function createVerifier(options: KeygateOptions): Verifier {
         auth.claims = record.claims;
         rememberRealm(auth, config.realm);
       }
-      return { ok: true, auth, requestId, headers };
+      return { result: { ok: true, auth, requestId, headers }, seen, durationMs: performance.now() - started };
     } catch (error) {
-      return { ok: false, error: rejection(error, requestId, headers, scheme), requestId, headers };
+      const failure = rejection(error, requestId, headers, schemes.find((scheme) => scheme.name === seen.scheme));
+      // Every 401 counts against the address (not 403, 429 or 503): a guessing client is slowed down whatever it guesses.
+      if (throttle !== false && client !== undefined && failure.status === 401) await countFailedAuth(client, now, throttle, config);
+      return { result: { ok: false, error: failure, requestId, headers }, seen, durationMs: performance.now() - started };
     }
   }
 
@@ -83,15 +105,41 @@ export function createVerifier(options: KeygateOptions): Verifier {
   function rejection(error: unknown, requestId: string, headers: Record<string, string>, scheme: CredentialScheme | undefined): AnyKeygateError {
     let failure = error as AnyKeygateError;
     if (!(error instanceof KeygateError)) {
-      // A store that threw or answered nonsense: a server-side fault, reported, never a crash or a leaked detail.
-      config.onStoreError(error);
+      // A key store that threw or answered nonsense: a server-side fault, reported, never a crash or a leaked detail.
+      report.storeError(error, 'keys');
       failure = new KeygateError('AUTH_UNAVAILABLE');
     }
+    if (failure.fix !== undefined) report.misconfiguration(failure.fix);
     failure.requestId = requestId;
     Object.assign(headers, failure.headers);
     if (failure.status === 401) headers['www-authenticate'] = scheme?.refusedChallenge?.(config.realm) ?? wwwAuthenticate;
     failure.headers = headers;
     return failure;
+  }
+
+  /** Hands the decision of `request` to `onDecision` (`override`: a refusal that came after, such as a scope check). */
+  function emit(hook: NonNullable<typeof report.decision>, request: RequestInput, decided: Decided, override?: KeygateError): void {
+    const error = override ?? (decided.result.ok ? undefined : decided.result.error);
+    hook(decisionEvent(request, decided.result.requestId, decided.seen, error, decided.durationMs));
+  }
+
+  async function verify(request: RequestInput): Promise<VerifyResult> {
+    const decided = await decide(request);
+    if (report.decision !== undefined) emit(report.decision, request, decided);
+    return decided.result;
+  }
+
+  async function verifyDeferred(request: RequestInput): Promise<DeferredVerification> {
+    const decided = await decide(request);
+    const hook = report.decision;
+    if (hook === undefined) return { result: decided.result };
+    let settled = false;
+    const settle = (override?: KeygateError) => {
+      if (settled) return;
+      settled = true;
+      emit(hook, request, decided, override);
+    };
+    return { result: decided.result, settle };
   }
 
   async function reload(): Promise<void> {
@@ -102,5 +150,5 @@ export function createVerifier(options: KeygateOptions): Verifier {
     await config.keyStore.close?.();
   }
 
-  return { verify, reload, close };
+  return withSecurityDescription({ verify, reload, close, [VERIFY_DEFERRED]: verifyDeferred } as Verifier, config);
 }

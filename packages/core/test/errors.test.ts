@@ -62,6 +62,7 @@ function explain(error: AnyKeygateError): string {
     case 'ENVIRONMENT_MISMATCH':
     case 'REPLAYED_REQUEST':
     case 'RATE_LIMIT_EXCEEDED':
+    case 'TOO_MANY_FAILED_ATTEMPTS':
     case 'RAW_BODY_UNAVAILABLE':
       return error.code;
     default: {
@@ -89,6 +90,7 @@ const ONE_OF_EACH: AnyKeygateError[] = [
   new KeygateError('REQUEST_TIMEOUT', { details: { timeoutMs: 10 } }),
   new KeygateError('BODY_TOO_LARGE', { details: { maxBytes: 5 } }),
   new KeygateError('RATE_LIMIT_EXCEEDED'),
+  new KeygateError('TOO_MANY_FAILED_ATTEMPTS'),
   new KeygateError('RAW_BODY_UNAVAILABLE'),
   new KeygateError('AUTH_UNAVAILABLE'),
 ];
@@ -118,6 +120,7 @@ describe('typed errors (issue 9)', () => {
       'timeout 10',
       'max 5',
       'RATE_LIMIT_EXCEEDED',
+      'TOO_MANY_FAILED_ATTEMPTS',
       'RAW_BODY_UNAVAILABLE',
       '503 {}',
     ]);

@@ -1,5 +1,5 @@
 import type { KeygateError } from '@keygate/core';
-import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions } from '@keygate/core/node';
+import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions, type DeferredVerification } from '@keygate/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { verifyRequest } from './verify-request.js';
 
@@ -11,7 +11,8 @@ import { verifyRequest } from './verify-request.js';
 export type KeygateExpressOptions = AdapterOptions<'respond' | 'next'>;
 
 const ERROR_MODE = Symbol('keygate.errors');
-type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next' };
+const SETTLE = Symbol('keygate.settle');
+type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next'; [SETTLE]?: DeferredVerification['settle'] };
 
 function reject(req: Request, res: Response, next: NextFunction, error: KeygateError): void {
   if ((req as WithMode)[ERROR_MODE] === 'next') return next(error);
@@ -26,10 +27,18 @@ export function keygate(options: KeygateExpressOptions): RequestHandler {
   return function keygateMiddleware(req, res, next) {
     (req as WithMode)[ERROR_MODE] = mode;
     verifyRequest(verifier, req)
-      .then((result) => {
-        if (!result.ok) return reject(req, res, next, result.error);
+      .then(({ result, settle }) => {
+        if (!result.ok) {
+          settle?.();
+          return reject(req, res, next, result.error);
+        }
         for (const name in result.headers) res.setHeader(name, result.headers[name]!);
         req.auth = result.auth;
+        // The decision event waits for the answer: a requireScopes further on may still refuse the request.
+        if (settle !== undefined) {
+          (req as WithMode)[SETTLE] = settle;
+          res.once('close', () => settle());
+        }
         next();
       })
       .catch(next);
@@ -42,6 +51,7 @@ export function requireScopes(...scopes: string[]): RequestHandler {
   return function requireScopesMiddleware(req, res, next) {
     const error = check(req.auth);
     if (error === undefined) return next();
+    (req as WithMode)[SETTLE]?.(error);
     reject(req, res, next, error);
   };
 }

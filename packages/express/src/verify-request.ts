@@ -1,5 +1,5 @@
-import type { Verifier, VerifyResult } from '@keygate/core';
-import { peekRequestBody, requestHeaders } from '@keygate/core/node';
+import type { Verifier } from '@keygate/core';
+import { peekRequestBody, requestHeaders, verifyDeferred, type DeferredVerification } from '@keygate/core/node';
 import type { Request } from 'express';
 
 const FIX =
@@ -13,12 +13,13 @@ async function rawBodyOf(req: Request, maxBytes: number): Promise<Buffer> {
   return req.rawBody;
 }
 
-/** The verifier's answer for an Express request. */
-export function verifyRequest(verifier: Verifier, req: Request): Promise<VerifyResult> {
-  return verifier.verify({
+/** The verifier's answer for an Express request; `req.ip` honours the app's `trust proxy` setting. */
+export function verifyRequest(verifier: Verifier, req: Request): Promise<DeferredVerification> {
+  return verifyDeferred(verifier, {
     method: req.method,
     target: req.originalUrl,
     headers: requestHeaders(req),
     body: (maxBytes) => rawBodyOf(req, maxBytes),
+    clientIp: req.ip,
   });
 }

@@ -1,5 +1,5 @@
-import type { Verifier, VerifyResult } from '@keygate/core';
-import { peekRequestBody, rawBodyUnavailable, requestHeaders } from '@keygate/core/node';
+import type { Verifier } from '@keygate/core';
+import { peekRequestBody, rawBodyUnavailable, requestHeaders, verifyDeferred, type DeferredVerification } from '@keygate/core/node';
 import type { Context } from 'koa';
 
 const FIX = 'A body parser ran before keygate without keeping the raw body: mount keygate before the body parser.';
@@ -26,12 +26,13 @@ async function rawBodyOf(ctx: Context, maxBytes: number): Promise<string | Buffe
   return kept;
 }
 
-/** The verifier's answer for a Koa request. */
-export function verifyRequest(verifier: Verifier, ctx: Context): Promise<VerifyResult> {
-  return verifier.verify({
+/** The verifier's answer for a Koa request; `ctx.ip` honours the app's `proxy` setting. */
+export function verifyRequest(verifier: Verifier, ctx: Context): Promise<DeferredVerification> {
+  return verifyDeferred(verifier, {
     method: ctx.method,
     target: ctx.originalUrl,
     headers: requestHeaders(ctx.req),
     body: (maxBytes) => rawBodyOf(ctx, maxBytes),
+    clientIp: ctx.ip,
   });
 }

@@ -1,4 +1,5 @@
 import { KeygateError } from '../errors.js';
+import type { Reporter } from '../observe/reporter.js';
 import type { Configuration } from '../options.js';
 import type { VerifiedSignature } from '../signature/check.js';
 import type { Admission, Decision, DecisionStore, KeyRecord } from '../types.js';
@@ -32,23 +33,29 @@ export async function admit(
   try {
     decision = await config.store.decide(admission);
   } catch (error) {
-    config.onStoreError(error);
-    if (config.fallbackStore === undefined || error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE');
-    decision = await decideOnFallback(config.fallbackStore, admission, config.onStoreError);
+    config.report.storeError(error, 'decisions');
+    if (error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE', { reason: 'store-full' });
+    if (config.fallbackStore === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
+    decision = await decideOnFallback(config.fallbackStore, admission, config.report);
   }
-  checkShape(decision, admission);
+  try {
+    checkShape(decision, admission);
+  } catch (error) {
+    config.report.storeError(error, 'decisions');
+    throw new KeygateError('AUTH_UNAVAILABLE');
+  }
   if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
   if (limit !== false) setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
   if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
 }
 
 /** The in-process store's decision; its failure (a full replay table) is reported once and answered 503. */
-async function decideOnFallback(store: DecisionStore, admission: Admission, onStoreError: (error: unknown) => void): Promise<Decision> {
+async function decideOnFallback(store: DecisionStore, admission: Admission, report: Reporter): Promise<Decision> {
   try {
     return await store.decide(admission);
   } catch (error) {
-    onStoreError(error);
-    throw new KeygateError('AUTH_UNAVAILABLE');
+    report.storeError(error, 'decisions');
+    throw new KeygateError('AUTH_UNAVAILABLE', error instanceof StoreFullError ? { reason: 'store-full' } : undefined);
   }
 }
 

@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { Admission, Decision, DecisionStore } from '../types.js';
+import { KeygateConfigError } from '../config-error.js';
+import type { Admission, Decision, DecisionStore, FailureCount } from '../types.js';
+import { FailedAuthCounts } from './failed-auth-counts.js';
 import { ReplayTable, type Fingerprint } from './replay-table.js';
 import { SlidingLog } from './sliding-log.js';
 
@@ -22,6 +24,11 @@ export interface MemoryDecisionStoreOptions {
    * Default 256 MiB; at most 4 GiB.
    */
   maxReplayBytes?: number;
+  /**
+   * Failed-credential throttling (`failedAuthLimit`): most client addresses tracked at once; the least recently
+   * failing is forgotten first. Default 100 000.
+   */
+  maxFailedClients?: number;
 }
 
 /** Per-entry overhead besides the log's buffer (object, cache node, key string), measured on Node 20. */
@@ -56,6 +63,7 @@ export class MemoryDecisionStore implements DecisionStore {
   private readonly logs: LRUCache<string, SlidingLog>;
   private readonly maxBytes: number;
   private readonly replay: ReplayTable;
+  private readonly failedAuth: FailedAuthCounts;
 
   constructor(options: MemoryDecisionStoreOptions = {}) {
     const maxKeys = integerOption('maxKeys', options.maxKeys, 100_000, 1);
@@ -63,6 +71,15 @@ export class MemoryDecisionStore implements DecisionStore {
     const maxReplayBytes = integerOption('maxReplayBytes', options.maxReplayBytes, 256 * MIB, 12 * 1024, 4096 * MIB);
     this.logs = new LRUCache({ max: maxKeys, maxSize: this.maxBytes });
     this.replay = new ReplayTable({ maxBytes: maxReplayBytes, generationMs: GENERATION_MS });
+    this.failedAuth = new FailedAuthCounts(integerOption('maxFailedClients', options.maxFailedClients, 100_000, 1));
+  }
+
+  failures(client: string, now: number): FailureCount {
+    return this.failedAuth.failures(client, now);
+  }
+
+  countFailure(client: string, now: number, windowMs: number): FailureCount {
+    return this.failedAuth.countFailure(client, now, windowMs);
   }
 
   /**
@@ -135,7 +152,7 @@ function integerOption(name: string, value: number | undefined, fallback: number
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw new TypeError(`MemoryDecisionStore: option "${name}" must be an integer ${range}`);
+    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `MemoryDecisionStore: option "${name}" must be an integer ${range}`);
   }
   return value;
 }

@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { KeygateError } from '../errors.js';
 
-/** The 500 for a misconfigured app: the raw body is gone. `fix` tells the developer what to change. */
+/**
+ * The 500 for a misconfigured app: the raw body is gone. `fix` tells the operator what to change (through the
+ * logger and `onDecision`); the client gets only a generic message.
+ */
 export function rawBodyUnavailable(fix: string): KeygateError {
-  return new KeygateError('RAW_BODY_UNAVAILABLE', { message: `${new KeygateError('RAW_BODY_UNAVAILABLE').message} ${fix}` });
+  return new KeygateError('RAW_BODY_UNAVAILABLE', { fix });
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -4,3 +4,5 @@ export { errorResponse } from './error-response.js';
 export { requestHeaders } from './headers.js';
 export { scopeCheck } from './scope-check.js';
 export { verifierFrom, type AdapterOptions } from './verifier-from.js';
+export { verifyDeferred } from './verify-deferred.js';
+export type { DeferredVerification } from '../observe/deferred.js';

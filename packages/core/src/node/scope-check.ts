@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { KeygateConfigError } from '../config-error.js';
 import { KeygateError } from '../errors.js';
 import { insufficientScopeChallenge } from '../jwt/scope-challenge.js';
 import { missingScopes } from '../scopes.js';
@@ -10,7 +11,7 @@ import type { AuthContext } from '../types.js';
  */
 export function scopeCheck(required: readonly string[]): (auth: AuthContext | undefined) => KeygateError | undefined {
   if (required.length === 0 || required.some((scope) => typeof scope !== 'string' || scope === '')) {
-    throw new TypeError('requireScopes: pass one or more non-empty scope strings');
+    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', 'requireScopes: pass one or more non-empty scope strings');
   }
   const scopes = [...required];
   return (auth) => {

@@ -41,9 +41,10 @@ export function basicScheme(keyStore: KeyStore, allowPassword: boolean): Credent
     async identify(authorization) {
       const parsed = parseBasicCredentials(authorization.credentials, allowPassword);
       // A generated key with a wrong checksum is a typo or a guess: refused before the store is asked.
-      if (!parsed.ok || hasBadChecksum(parsed.key)) throw new KeygateError('INVALID_API_KEY');
+      if (!parsed.ok) throw new KeygateError('INVALID_API_KEY', { reason: 'malformed' });
+      if (hasBadChecksum(parsed.key)) throw new KeygateError('INVALID_API_KEY', { reason: 'checksum' });
       const record = await keyStore.findByKeyHash(sha256Hex(parsed.key));
-      if (record?.kind !== 'basic') throw new KeygateError('INVALID_API_KEY');
+      if (record?.kind !== 'basic') throw new KeygateError('INVALID_API_KEY', { reason: 'unknown-key' });
       return record;
     },
   };

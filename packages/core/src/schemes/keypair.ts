@@ -13,7 +13,7 @@ const SECRET_KEY = /^sk_(test|live)_[\x21-\x7e]{1,504}$/;
 
 export type KeyPairParseResult =
   | { ok: true; publicKey: string; secretKey: string; environment: Environment }
-  | { ok: false; code: 'INVALID_API_KEY' | 'ENVIRONMENT_MISMATCH' };
+  | { ok: false; code: 'INVALID_API_KEY' | 'ENVIRONMENT_MISMATCH'; reason: 'malformed' | 'checksum' | 'environment' };
 
 /**
  * Checks the shape of `Bearer pk_<env>_…` + the secret header, before any store is asked: a malformed pair
@@ -23,11 +23,10 @@ export type KeyPairParseResult =
 export function parseKeyPair(bearer: string, secret: string | null | undefined): KeyPairParseResult {
   const publicMatch = PUBLIC_KEY.exec(bearer);
   const secretMatch = typeof secret === 'string' ? SECRET_KEY.exec(secret) : null;
-  if (publicMatch === null || secretMatch === null || hasBadChecksum(bearer) || hasBadChecksum(secretMatch[0])) {
-    return { ok: false, code: 'INVALID_API_KEY' };
-  }
+  if (publicMatch === null || secretMatch === null) return { ok: false, code: 'INVALID_API_KEY', reason: 'malformed' };
+  if (hasBadChecksum(bearer) || hasBadChecksum(secretMatch[0])) return { ok: false, code: 'INVALID_API_KEY', reason: 'checksum' };
   const environment = publicMatch[1] as Environment;
-  if (secretMatch[1] !== environment) return { ok: false, code: 'ENVIRONMENT_MISMATCH' };
+  if (secretMatch[1] !== environment) return { ok: false, code: 'ENVIRONMENT_MISMATCH', reason: 'environment' };
   return { ok: true, publicKey: bearer, secretKey: secretMatch[0], environment };
 }
 
@@ -51,12 +50,14 @@ export function keyPairScheme(settings: KeyPairSettings): CredentialScheme {
     claims: (authorization) => authorization.scheme === 'bearer' && authorization.credentials.startsWith('pk_'),
     async identify(authorization, headers, now) {
       const parsed = parseKeyPair(authorization.credentials, singleHeader(headers, secretHeader, maxHeaderLength));
-      if (!parsed.ok) throw new KeygateError(parsed.code);
+      if (!parsed.ok) throw new KeygateError(parsed.code, { reason: parsed.reason });
       if (!environments.has(parsed.environment)) throw new KeygateError('ENVIRONMENT_MISMATCH');
       const record = await keyStore.findByPublicKey(parsed.publicKey);
       // The secret is checked even when the public key is unknown, so both failures cost the same.
       const secrets = record?.kind === 'keypair' ? secretsAt(record, now) : [];
-      if (!matchesAny(sha256(parsed.secretKey), secrets) || record?.kind !== 'keypair') throw new KeygateError('INVALID_API_KEY');
+      if (!matchesAny(sha256(parsed.secretKey), secrets) || record?.kind !== 'keypair') {
+        throw new KeygateError('INVALID_API_KEY', { reason: record?.kind === 'keypair' ? 'bad-secret' : 'unknown-key' });
+      }
       return record;
     },
   };

@@ -1,0 +1,65 @@
+import type { DecisionEvent } from './decision-event.js';
+import { messageOf, type KeygateLogger } from './logger.js';
+
+/** Which store failed: the key store (lookups, reloads) or the decision store (limits, replays, failed attempts). */
+export type StoreName = 'keys' | 'decisions';
+
+/** The hooks a verifier reports to; what is optional in the options is settled here, once. */
+export interface Reporter {
+  /** Hands `event` to `onDecision`; absent when there is no `onDecision`, so nothing is built for nobody. */
+  decision: ((event: DecisionEvent) => void) | undefined;
+  /** A store failed: always to the logger, then to `onStoreError` (e.g. a metrics counter). */
+  storeError(error: unknown, store: StoreName): void;
+  /** The app is misconfigured: the fix goes to the logger, at most once a minute (every request would repeat it). */
+  misconfiguration(fix: string): void;
+}
+
+export interface ReporterHooks {
+  logger: KeygateLogger;
+  onDecision: ((event: DecisionEvent) => unknown) | undefined;
+  onStoreError: ((error: unknown, context: { store: StoreName }) => void) | undefined;
+}
+
+const MISCONFIGURATION_INTERVAL_MS = 60_000;
+
+export function createReporter({ logger, onDecision, onStoreError }: ReporterHooks): Reporter {
+  // A logger that throws must not turn a report into a crash.
+  const log = (level: 'warn' | 'error', message: string) => {
+    try {
+      logger[level](message);
+    } catch {
+      // nowhere left to report it
+    }
+  };
+  const hookFailed = (hook: string) => (error: unknown) => log('error', `keygate: ${hook} failed: ${messageOf(error)}`);
+  const decisionFailed = hookFailed('onDecision');
+
+  // Called on the next turn of the event loop: the answer has been written by then, so neither a slow hook nor
+  // a throwing one can delay or change it; a promise it returns is never awaited, only watched for a rejection.
+  const callHook = (hook: (event: DecisionEvent) => unknown, event: DecisionEvent) => {
+    try {
+      const returned = hook(event) as PromiseLike<unknown> | undefined;
+      if (typeof returned?.then === 'function') returned.then(undefined, decisionFailed);
+    } catch (error) {
+      decisionFailed(error);
+    }
+  };
+  let lastMisconfiguration = -Infinity;
+  return {
+    decision: onDecision && ((event) => setImmediate(callHook, onDecision, event)),
+    storeError(error, store) {
+      log('error', `keygate: ${store} store failure: ${messageOf(error)}`);
+      try {
+        onStoreError?.(error, { store });
+      } catch (hookError) {
+        hookFailed('onStoreError')(hookError);
+      }
+    },
+    misconfiguration(fix) {
+      const now = Date.now();
+      if (now - lastMisconfiguration < MISCONFIGURATION_INTERVAL_MS) return;
+      lastMisconfiguration = now;
+      log('error', `keygate: misconfiguration (RAW_BODY_UNAVAILABLE): ${fix}`);
+    },
+  };
+}

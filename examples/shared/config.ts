@@ -1,6 +1,7 @@
 import { type Environment, type KeygateOptions, type SignaturePolicy, type SignatureVersion } from '@keygate/core';
 import { fileURLToPath } from 'node:url';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './json-body.js';
+import { jwtEnv, type JwtEnv } from './jwt-demo.js';
 
 /** What the demo banner needs to print only the commands this configuration accepts. */
 export interface SigningPolicy {
@@ -16,6 +17,8 @@ export interface ExampleConfig {
   /** PostgreSQL holding the keys (`KEYGATE_DATABASE_URL`); it replaces `KEYGATE_KEYS`. */
   databaseUrl: string | undefined;
   signing: SigningPolicy;
+  /** JWTs of your issuer (`KEYGATE_JWKS_URL`, …), of the demo issuer (none of them set), or none (signed requests only). */
+  jwt: JwtEnv | 'demo' | 'off';
   keygate: KeygateOptions;
 }
 
@@ -52,6 +55,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
     redisUrl: env.REDIS_URL || undefined,
     databaseUrl: env.KEYGATE_DATABASE_URL || undefined,
     signing: { signatures, versions },
+    jwt: signatures === 'required' ? 'off' : (jwtEnv(env) ?? 'demo'),
     keygate: {
       // A path: keygate watches the file, so a key revoked or added there takes effect without a restart.
       keys: env.KEYGATE_KEYS || DEMO_KEYS,

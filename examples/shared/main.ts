@@ -2,6 +2,7 @@ import type { KeygateOptions } from '@keygate/core';
 import { createServer, type RequestListener } from 'node:http';
 import { configFromEnv } from './config.js';
 import { demoCommands } from './demo.js';
+import { jwtDemo, jwtDemoCommands, jwtOptions, serveJwks } from './jwt-demo.js';
 import { answerMalformedRequests, refuseWithoutHost } from './malformed-requests.js';
 import { databaseKeys, sharedStore } from './stores.js';
 
@@ -14,12 +15,19 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
   let store;
   let keys;
   let handler;
+  let demoIssuer;
+  let demoToken;
   try {
     config = configFromEnv();
     store = await sharedStore(config.redisUrl);
     keys = await databaseKeys(config.databaseUrl);
+    const { jwt } = config;
+    demoIssuer = jwt === 'demo' ? jwtDemo() : undefined;
+    demoToken = await demoIssuer?.token();
+    const jwtOption = jwt === 'off' ? {} : { jwt: jwt === 'demo' ? demoIssuer!.options : jwtOptions(jwt) };
     // keygate validates its options here: a bad combination stops the server with the option's name.
-    handler = listener({ ...config.keygate, ...store.options, ...keys.options });
+    handler = listener({ ...config.keygate, ...jwtOption, ...store.options, ...keys.options });
+    if (demoIssuer) handler = serveJwks(demoIssuer.jwks, handler);
   } catch (error) {
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);
@@ -30,7 +38,9 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
   server.listen(config.port, () => {
     const address = server.address();
     const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
-    console.log(config.demo ? demoCommands(baseUrl, name, config.signing) : `keygate ${name} example listening on ${baseUrl}`);
+    const banner = config.demo ? demoCommands(baseUrl, name, config.signing) : `keygate ${name} example listening on ${baseUrl}`;
+    // One write, so that the whole banner arrives together.
+    console.log(demoToken === undefined ? banner : `${banner}\n${jwtDemoCommands(baseUrl, demoToken)}`);
     if (config.redisUrl) console.log('rate limits and replay protection are shared through Redis (REDIS_URL)');
     if (config.databaseUrl) console.log('keys are read from PostgreSQL (KEYGATE_DATABASE_URL); changes apply within a second');
   });

@@ -1,10 +1,11 @@
 /**
  * @keygate/testing through the real adapters (Express 5/4, Koa 3/2): the signed-request helper (Basic, key pairs
  * unsigned and signed v1/v2, a byte body), the TestKeys store (revocation, suspension, scopes) and the test clock
- * shared by the verifier and the signer (the replay window and the limiter move only when the clock does).
+ * shared by the verifier and the signer (the replay window and the limiter move only when the clock does), and
+ * JWTs from the local issuer.
  */
 import { MemoryDecisionStore } from '@keygate/core';
-import { keygateRequest, TestKeys, testClock, type TestCredential } from '@keygate/testing';
+import { createTestJwtIssuer, keygateRequest, TestKeys, testClock, type TestCredential } from '@keygate/testing';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { expectAdmitted, expectRejection } from './support/fixtures.js';
@@ -103,6 +104,36 @@ describe.each(frameworks)('@keygate/testing — $name', (fw) => {
     });
     keys.activateTenant('globex');
     expectAdmitted(await as(writer).get('/echo'));
+  });
+
+  it('JWTs from createTestJwtIssuer: admitted with their scopes, expired on the test clock, tenant suspended', async () => {
+    const keys = new TestKeys();
+    const clock = testClock();
+    const idp = await createTestJwtIssuer({ now: clock.now });
+    const app = buildApp(fw, {
+      keys,
+      now: clock.now,
+      jwt: { jwks: idp.jwks, issuer: idp.issuer, audience: idp.audience },
+    });
+    const as = (token: string) => keygateRequest(request(app.handler), { scheme: 'jwt', token });
+    const token = await idp.sign({
+      subject: 'svc_reports',
+      tenant: 'acme',
+      scopes: ['payments:read'],
+      expiresInSeconds: 60,
+    });
+    const { auth } = expectAdmitted(await as(token).get('/payments'));
+    expect(auth).toMatchObject({ scheme: 'jwt', keyId: 'svc_reports', tenantId: 'acme', scopes: ['payments:read'] });
+    const forbidden = await as(token).post('/payments', {});
+    expect([forbidden.status, JSON.parse(forbidden.text).error.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+    expect(forbidden.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    keys.suspendTenant('acme');
+    expectRejection(await as(token).get('/echo'), 401, 'TENANT_INACTIVE', { presented: [token] });
+    keys.activateTenant('acme');
+    clock.advance(120_000);
+    const expired = await as(token).get('/echo');
+    expectRejection(expired, 401, 'INVALID_TOKEN', { presented: [token] });
+    expect(JSON.parse(expired.text).error.details.reason).toBe('expired');
   });
 });
 

@@ -15,7 +15,9 @@ export function openApiDocument(verifier: Verifier): object {
     operations[route.method.toLowerCase()] = {
       summary: `${route.method} ${route.path}${route.scope ? ` (scope ${route.scope})` : ''}`,
       security: openApiSecurity(verifier, ...(route.scope ? [route.scope] : [])),
-      ...(route.method === 'POST' && { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } }),
+      ...(route.method === 'POST' && {
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+      }),
       responses: {
         [route.method === 'POST' ? '201' : '200']: { description: 'Done' },
         '401': refusal('Missing, invalid or revoked credentials, or a bad signature (`WWW-Authenticate` set)'),

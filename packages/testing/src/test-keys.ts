@@ -8,6 +8,7 @@ import {
   type KeysFileEntry,
   type KeyStore,
   type RateLimit,
+  type TenantRecord,
 } from '@keygate/core';
 
 /** What a new test key is granted. */
@@ -100,6 +101,11 @@ export class TestKeys implements KeyStore {
 
   findByPublicKey(publicKey: string): KeyRecord | undefined {
     return this.store.findByPublicKey(publicKey);
+  }
+
+  /** A tenant made by a key or by `suspendTenant`: JWTs naming a suspended one are refused. */
+  findTenant(tenantId: string): TenantRecord | undefined {
+    return this.store.findTenant(tenantId);
   }
 
   private entry(options: TestKeyOptions): Omit<KeysFileEntry, 'key' | 'publicKey' | 'secretKey'> {

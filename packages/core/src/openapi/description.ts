@@ -4,14 +4,16 @@ import type { Verifier } from '../verifier.js';
 /** What a verifier accepts, as plain data: all that describing it in an API document needs, and no secret. */
 export interface SecurityDescription {
   basic: boolean;
-  keypair: false | {
-    secretHeader: string;
-    signatures: 'required' | 'optional' | 'off';
-    timestampHeader: string;
-    signatureHeader: string;
-    signatureVersions: readonly string[];
-    replayWindowSeconds: number;
-  };
+  keypair:
+    | false
+    | {
+        secretHeader: string;
+        signatures: 'required' | 'optional' | 'off';
+        timestampHeader: string;
+        signatureHeader: string;
+        signatureVersions: readonly string[];
+        replayWindowSeconds: number;
+      };
   jwt: boolean;
   environments: readonly string[];
 }

@@ -18,7 +18,8 @@ const NAMES = {
   jwt: 'keygateJwt',
 } as const;
 
-const keyPrefixes = (kind: 'pk' | 'sk', d: SecurityDescription) => d.environments.map((env) => `${kind}_${env}_…`).join(' or ');
+const keyPrefixes = (kind: 'pk' | 'sk', d: SecurityDescription) =>
+  d.environments.map((env) => `${kind}_${env}_…`).join(' or ');
 
 /**
  * `components.securitySchemes` for what the verifier accepts: HTTP Basic (the API key as the username), the key

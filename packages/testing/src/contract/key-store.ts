@@ -145,6 +145,14 @@ export function describeKeyStoreContract(name: string, makeStore: Factory): void
       );
     });
 
+    it('finds tenants by id when it has findTenant (JWTs name their tenant)', async (context) => {
+      const { store, acme, globex } = await open();
+      if (store.findTenant === undefined) return context.skip('no findTenant: a JWT tenant is the issuer’s word');
+      expect(await store.findTenant(acme)).toMatchObject({ id: acme, status: 'active' });
+      expect(await store.findTenant(globex)).toMatchObject({ id: globex, status: 'suspended' });
+      expect(await store.findTenant(`unknown_${randomUUID()}`)).toBeUndefined();
+    });
+
     it('answers 50 concurrent lookups of one key alike', async () => {
       const { store, scoped, pair, id } = await open();
       const found = await Promise.all(

@@ -73,6 +73,8 @@ export interface AppSetup {
   appErrorHandler?: boolean;
   /** Mount the keygate middleware. Default `true` (`false` checks requireScopes without keygate). */
   keygate?: boolean;
+  /** Trust `X-Forwarded-For` for the client address (Express `trust proxy`, Koa `app.proxy`). Default `false`. */
+  trustProxy?: boolean;
 }
 
 export interface TestApp {
@@ -109,6 +111,7 @@ function buildExpress(framework: Framework, options: TestKeygateOptions, setup: 
   const app = factory();
   const handledErrors: unknown[] = [];
   app.disable('x-powered-by');
+  if (setup.trustProxy) app.set('trust proxy', true);
   const { keygate, keepRawBody, requireScopes } = keygateExpress;
 
   if (setup.parser === 'before') app.use(factory.json({ verify: keepRawBody }));
@@ -155,6 +158,7 @@ const koaJsonWithoutRaw: Middleware = async (ctx: Context, next: Next) => {
 
 function buildKoa(framework: Framework, options: TestKeygateOptions, setup: Required<AppSetup>): TestApp {
   const app = framework.name === 'koa2' ? new Koa2() : new Koa();
+  app.proxy = setup.trustProxy;
   const handledErrors: unknown[] = [];
   const { keygate, requireScopes } = keygateKoa;
 
@@ -197,7 +201,7 @@ function buildKoa(framework: Framework, options: TestKeygateOptions, setup: Requ
 
 /** Builds the test app on one framework. keygate is constructed here, once, like an app does at start-up. */
 export function buildApp(framework: Framework, options: TestKeygateOptions, setup: AppSetup = {}): TestApp {
-  const full: Required<AppSetup> = { parser: 'after', appErrorHandler: true, keygate: true, ...setup };
+  const full: Required<AppSetup> = { parser: 'after', appErrorHandler: true, keygate: true, trustProxy: false, ...setup };
   return framework.kind === 'express' ? buildExpress(framework, options, full) : buildKoa(framework, options, full);
 }
 

@@ -1,1 +1,1 @@
-export {};
+export { prometheusMetrics, type PrometheusHooks, type PrometheusMetricsOptions } from './metrics.js';

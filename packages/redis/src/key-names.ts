@@ -16,8 +16,17 @@ export interface KeyNames {
 }
 
 const ESCAPES: Record<string, string> = { '%': '%25', '{': '%7B', '}': '%7D' };
+const escaped = (text: string) => text.replace(/[%{}]/g, (char) => ESCAPES[char] as string);
 
 export function keyNames(prefix: string, keyId: string): KeyNames {
-  const head = `${prefix}{${keyId.replace(/[%{}]/g, (char) => ESCAPES[char] as string)}}`;
+  const head = `${prefix}{${escaped(keyId)}}`;
   return { log: `${head}:rl`, replay: (signatureId) => `${head}:replay:${signatureId}` };
+}
+
+/**
+ * The failed-attempt count of a client address: `<prefix>failed-auth:{<address>}`. Its own hash tag (the
+ * escaped address), outside the `<prefix>{<key id>}` names, so no key id can ever name it.
+ */
+export function failedAuthKey(prefix: string, client: string): string {
+  return `${prefix}failed-auth:{${escaped(client)}}`;
 }

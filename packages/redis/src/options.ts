@@ -1,3 +1,4 @@
+import { KeygateConfigError } from '@keygate/core';
 import type { Cluster, Redis } from 'ioredis';
 
 /** Options of `RedisDecisionStore`. */
@@ -30,8 +31,10 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Validates the options once, when a store is built; a mistake throws a `TypeError` naming the field. */
 export function resolveOptions(owner: string, options: RedisStoreOptions): RedisStoreConfiguration {
-  const invalid = (field: string, rule: string) => new TypeError(`${owner}: ${field} ${rule}`);
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
+  const invalid = (field: string, rule: string) => new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `${owner}: ${field} ${rule}`);
+  if (typeof options !== 'object' || options === null) {
+    throw new KeygateConfigError('ERR_KEYGATE_OPTIONS_NOT_OBJECT', `${owner}: options must be an object`);
+  }
   const { client, prefix = defaults.prefix, timeoutMs = defaults.timeoutMs } = options;
   if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
     throw invalid('client', 'must be an ioredis client');

@@ -1,4 +1,4 @@
-import type { Admission, Decision } from '@keygate/core';
+import type { Admission, Decision, FailureCount } from '@keygate/core';
 import { RedisStoreError } from './errors.js';
 
 const ADMITTED = 1;
@@ -23,4 +23,13 @@ export function parseReply(reply: unknown, admission: Admission): Decision {
     }
   }
   throw new RedisStoreError(`Redis decide returned an unexpected reply: ${JSON.stringify(reply)}`);
+}
+
+/** Reads a failed-attempt script's reply `{ count, resetAt }`, strictly (anything else is a `RedisStoreError`). */
+export function parseFailureReply(reply: unknown, operation: string): FailureCount {
+  if (Array.isArray(reply) && reply.length === 2 && reply.every((value) => Number.isSafeInteger(value) && value >= 0)) {
+    const [count, resetAt] = reply as [number, number];
+    return { count, resetAt };
+  }
+  throw new RedisStoreError(`Redis ${operation} returned an unexpected reply: ${JSON.stringify(reply)}`);
 }

@@ -1,14 +1,16 @@
 // `pnpm bench`: runs every case of keygate's benchmark suite and writes RESULTS.md.
 // QUICK=1: a smoke run (< 1 min) that writes bench/.tmp/RESULTS-quick.md and exits 0 unless something crashed.
 // PROFILE=1: profile the keygate cases even when every goal is met.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { forkNode, installCleanup } from './lib/children.mjs';
 import { evaluateGoals, httpRuns } from './lib/goals.mjs';
+import { runJwtCases } from './lib/jwt-case.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { startRedis } from './lib/redis.mjs';
+import { runPostgresCases } from './lib/postgres-case.mjs';
 import { renderReport } from './lib/report.mjs';
 import { median } from './lib/stats.mjs';
 import { caseById, HTTP_CASES } from './http/cases.mjs';
@@ -27,6 +29,7 @@ const plan = QUICK
       limiter: { keys: { 60: 10_000, 10000: 50 }, rounds: 3, iterations: 20_000 },
       bound: { distinct: 500_000, fullKeys: 120_000 },
       redisMemory: { keys: { 60: 200, 10000: 2 } },
+      postgres: { keys: 20_000, probes: 2_000, rounds: 3, iterations: 5_000, coldSamples: 500 },
     }
   : {
       quick: false,
@@ -36,6 +39,7 @@ const plan = QUICK
       limiter: { keys: { 60: 100_000, 10000: 200 }, rounds: 7, iterations: 200_000 },
       bound: { distinct: 1_000_000, fullKeys: 200_000 },
       redisMemory: { keys: { 60: 2_000, 10000: 5 } },
+      postgres: { keys: 1_000_000, probes: 5_000, rounds: 7, iterations: 40_000, coldSamples: 2_000 },
     };
 const output = QUICK ? here('./.tmp/RESULTS-quick.md') : here('./RESULTS.md');
 const profileDir = here('./.tmp/profiles');
@@ -98,6 +102,7 @@ async function main() {
   try {
     log('micro: core verifier and floors');
     const micro = await runChild('./micro/verifier.mjs', plan.micro);
+    const jwt = await runJwtCases({ runChild, plan: plan.micro, log });
     log('scale: key lookup');
     const keyLookup = await runChild('./scale/key-lookup.mjs', plan.keyLookup, ['--max-old-space-size=4096']);
     log('scale: memory limiter cost and memory per key');
@@ -106,16 +111,19 @@ async function main() {
     const bound = await runChild('./scale/limiter-bound.mjs', plan.bound);
     log('scale: Redis memory per key');
     const redisMemory = await runChild('./scale/redis-memory.mjs', { ...plan.redisMemory, url: redis.url });
+    const postgres = await runPostgresCases({ runChild, plan: plan.postgres, log });
     log(`http: ${plan.http.rounds} round(s) × ${HTTP_CASES.length} cases`);
     const http = await runHttp({ ...plan.http, redis, log });
 
-    const goals = evaluateGoals({ http, micro, keyLookup, limiter, bound, connections: plan.http.connections });
+    const goals = [...evaluateGoals({ http, micro, keyLookup, limiter, bound, connections: plan.http.connections }), ...postgres.goals];
+    goals.push(...jwt.goals);
     const profiles = QUICK ? [] : await profileMisses(goals, redis, { http, micro });
     machine.loadAtEnd = os.loadavg().map((load) => load.toFixed(2)).join(' ');
     const report = renderReport({ started, finished: Date.now(), plan, machine, redisVersion: redis.version, goals, http, micro, keyLookup, limiter, bound, redisMemory, profiles });
     mkdirSync(here('./.tmp'), { recursive: true });
-    writeFileSync(output, report);
+    writeFileSync(output, `${report.trimEnd()}\n\n${postgres.markdown}`);
 
+    appendFileSync(output, `\n${jwt.markdown}`);
     log('\ngoals:');
     for (const g of goals) log(`  ${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}: ${g.shown} (target ${g.target})`);
     const broken = http.cases.filter((c) => c.runs.some((r) => r.non2xx || r.errors || r.timeouts || r.failures.length));

@@ -6,6 +6,7 @@ import { RedisStore } from 'rate-limit-redis';
 import { keygate } from '@keygate/express';
 import { RedisDecisionStore } from '@keygate/redis';
 import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
+import { JWT_OPTIONS } from '../lib/jwt-fixtures.mjs';
 
 const basic = () => basicAuth({ users: { [BASIC_KEY]: '' } });
 
@@ -39,6 +40,9 @@ export function expressApp(setup, redis) {
     case 'keygate-basic':
     case 'keygate-signed':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' } }));
+      break;
+    case 'keygate-jwt':
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, jwt: JWT_OPTIONS }));
       break;
     case 'keygate-redis':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, store: new RedisDecisionStore({ client: redis, prefix: 'keygate:' }) }));

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import basicAuth from 'koa-basic-auth';
 import { keygate } from '@keygate/koa';
 import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
+import { JWT_OPTIONS } from '../lib/jwt-fixtures.mjs';
 
 /** Builds the app of `setup` (the case id without "koa-"). */
 export function koaApp(setup) {
@@ -16,6 +17,9 @@ export function koaApp(setup) {
     case 'keygate-basic':
     case 'keygate-signed':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' } }));
+      break;
+    case 'keygate-jwt':
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, jwt: JWT_OPTIONS }));
       break;
     default:
       throw new Error(`unknown Koa setup "${setup}"`);

@@ -2,6 +2,7 @@
 import autocannon from 'autocannon';
 import { serveParent } from '../lib/children.mjs';
 import { BASIC_AUTHORIZATION, jsonBody, signedHeaders, SIGNED_PATH } from '../lib/fixtures.mjs';
+import { JWT_AUTHORIZATION } from '../lib/jwt-fixtures.mjs';
 
 let nonce = 0;
 
@@ -9,6 +10,7 @@ let nonce = 0;
 function requestOptions(client) {
   if (client === 'none') return {};
   if (client === 'basic') return { headers: { authorization: BASIC_AUTHORIZATION } };
+  if (client === 'jwt') return { headers: { authorization: JWT_AUTHORIZATION } };
   return {
     requests: [
       {

@@ -1,5 +1,6 @@
 // Correctness checks on a fresh server, before any load: the case must really do what its label says.
 import { BASIC_AUTHORIZATION, jsonBody, signedHeaders } from '../lib/fixtures.mjs';
+import { JWT_AUTHORIZATION } from '../lib/jwt-fixtures.mjs';
 
 async function send(port, path, { method = 'GET', headers = {}, body } = {}) {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body });
@@ -24,6 +25,11 @@ export async function preflight(benchCase, port) {
     const { 'x-pelago-signature': _signature, 'x-pelago-timestamp': _timestamp, ...unsigned } = headers;
     const withoutSignature = await send(port, benchCase.path, { method: 'POST', headers: unsigned, body });
     expect(withoutSignature.status === 401, `an unsigned request got ${withoutSignature.status}, not 401`);
+  } else if (benchCase.client === 'jwt') {
+    valid = await send(port, benchCase.path, { headers: { authorization: JWT_AUTHORIZATION } });
+    const forged = `${JWT_AUTHORIZATION.slice(0, -8)}AAAAAAAA`;
+    const refused = await send(port, benchCase.path, { headers: { authorization: forged } });
+    expect(refused.status === 401, `a token with a wrong signature got ${refused.status}, not 401`);
   } else {
     const headers = benchCase.client === 'basic' ? { authorization: BASIC_AUTHORIZATION } : {};
     valid = await send(port, benchCase.path, { headers });

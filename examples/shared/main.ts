@@ -1,6 +1,7 @@
 import type { KeygateOptions } from '@keygate/core';
 import { createServer, type RequestListener } from 'node:http';
 import { configFromEnv } from './config.js';
+import { decisionSetup, serveMetrics } from './decisions.js';
 import { demoCommands } from './demo.js';
 import { jwtDemo, jwtDemoCommands, jwtOptions, serveJwks } from './jwt-demo.js';
 import { answerMalformedRequests, refuseWithoutHost } from './malformed-requests.js';
@@ -17,8 +18,10 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
   let handler;
   let demoIssuer;
   let demoToken;
+  let decisions;
   try {
     config = configFromEnv();
+    decisions = decisionSetup();
     store = await sharedStore(config.redisUrl);
     keys = await databaseKeys(config.databaseUrl);
     const { jwt } = config;
@@ -26,8 +29,9 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
     demoToken = await demoIssuer?.token();
     const jwtOption = jwt === 'off' ? {} : { jwt: jwt === 'demo' ? demoIssuer!.options : jwtOptions(jwt) };
     // keygate validates its options here: a bad combination stops the server with the option's name.
-    handler = listener({ ...config.keygate, ...jwtOption, ...store.options, ...keys.options });
+    handler = listener({ ...config.keygate, ...jwtOption, ...store.options, ...keys.options, ...decisions.options });
     if (demoIssuer) handler = serveJwks(demoIssuer.jwks, handler);
+    if (decisions.registry) handler = serveMetrics(decisions.registry, handler);
   } catch (error) {
     console.error(`keygate ${name} example: ${(error as Error).message}`);
     process.exit(1);

@@ -8,6 +8,8 @@ export interface ExampleProcess {
   baseUrl: string;
   /** Everything the server printed at start (the banner with the demo commands). */
   banner: string;
+  /** Everything the server has printed so far (stdout and stderr), e.g. its decision log. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export function startExample(name: 'express' | 'koa', env: Record<string, string
       // The banner is printed in one write; wait for its last line when on demo keys.
       if (match && (!output.includes('(demo keys') || /INSUFFICIENT_SCOPE[^\n]*\n[^\n]+\n/.test(output))) {
         clearTimeout(timer);
-        resolve({ baseUrl: match[1]!, banner: output, stop });
+        resolve({ baseUrl: match[1]!, banner: output, output: () => output, stop });
       }
     };
     child.stdout!.on('data', onData);

@@ -1,6 +1,7 @@
 /** The key a token is verified with: a remote JWKS, a local one, public keys turned into one, or an HMAC secret. */
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { KeygateConfigError } from '../config-error.js';
 import type { JwtKeySource } from './options.js';
 
 /** What `jwtVerify` is given: a key-set lookup by the token's header, or the HMAC secret. */
@@ -23,7 +24,7 @@ export interface RemoteJwksTiming {
 const MIN_SECRET_BYTES = 32;
 
 function invalid(field: string, message: string): never {
-  throw new TypeError(`keygate: option "jwt.${field}" ${message}`);
+  throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `keygate: option "jwt.${field}" ${message}`);
 }
 
 /** A public JWK, validated now (a bad or private key stops the server at start-up, not a request later). */

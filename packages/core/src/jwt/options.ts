@@ -1,6 +1,7 @@
 /** The `jwt` option: where the verification keys come from, what a token must say, and which claims mean what. */
 import type { KeyObject } from 'node:crypto';
 import type { JSONWebKeySet, JWK, JWTVerifyOptions } from 'jose';
+import { KeygateConfigError, type ConfigErrorCode } from '../config-error.js';
 import { keySource, type TokenKey } from './key-source.js';
 
 /** Where the keys that verify tokens come from: exactly one of these. */
@@ -65,8 +66,8 @@ const OPTION_NAMES = [
   'clockToleranceSeconds', 'tenantClaim', 'scopeClaim', 'environmentClaim', 'jwksCooldownSeconds', 'jwksTimeoutMs', 'jwksCacheMaxAgeSeconds',
 ];
 
-function invalid(field: string, message: string): never {
-  throw new TypeError(`keygate: option "jwt.${field}" ${message}`);
+function invalid(field: string, message: string, code: ConfigErrorCode = 'ERR_KEYGATE_INVALID_VALUE'): never {
+  throw new KeygateConfigError(code, `keygate: option "jwt.${field}" ${message}`);
 }
 
 function nonNegative(field: string, value: number | undefined, fallback: number): number {
@@ -111,13 +112,13 @@ function algorithmsFor(value: readonly string[] | undefined, hmac: boolean): str
 
 /** Validates the `jwt` option once and builds its key source; a bad option throws a `TypeError` naming it. */
 export function resolveJwtOptions(options: JwtOptions): JwtConfiguration {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) invalid('(jwt)', 'must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) invalid('(jwt)', 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
   for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) invalid(name, `is not an option (known: ${OPTION_NAMES.join(', ')})`);
+    if (!OPTION_NAMES.includes(name)) invalid(name, `is not an option (known: ${OPTION_NAMES.join(', ')})`, 'ERR_KEYGATE_OPTION_UNKNOWN');
   }
   const given = ['jwksUrl', 'jwks', 'publicKeys', 'secret'].filter((name) => (options as Record<string, unknown>)[name] !== undefined);
   if (given.length !== 1) {
-    throw new TypeError(`keygate: option "jwt" needs exactly one of "jwksUrl", "jwks", "publicKeys", "secret" (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `keygate: option "jwt" needs exactly one of "jwksUrl", "jwks", "publicKeys", "secret" (got ${given.length === 0 ? 'none' : given.join(', ')})`);
   }
   const algorithms = algorithmsFor(options.algorithms, options.secret !== undefined);
   const clockToleranceSeconds = nonNegative('clockToleranceSeconds', options.clockToleranceSeconds, JWT_DEFAULTS.clockToleranceSeconds);

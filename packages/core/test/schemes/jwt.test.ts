@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { createVerifier, type JwtOptions, type KeygateOptions, type VerifyResult } from '../../src/index.js';
+import fc from 'fast-check';
+import { createVerifier, KeygateConfigError, type JwtOptions, type KeygateOptions, type VerifyResult } from '../../src/index.js';
 import { startJwksServer, type JwksServer } from '../../../../test/support/jwks-server.js';
 import {
   AUDIENCE,
@@ -210,6 +211,18 @@ describe('jwt options', () => {
     expect(() => createVerifier({ keys: keysFile(), schemes: ['basic'], jwt: base() })).toThrow(/does not contain "jwt"/);
   });
 
+  it('throws a KeygateConfigError with a stable code', () => {
+    const error = (() => {
+      try {
+        createVerifier({ keys: keysFile(), jwt: { ...base(), algorithms: ['none'] } as JwtOptions });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(KeygateConfigError);
+    expect(error).toMatchObject({ code: 'ERR_KEYGATE_INVALID_VALUE' });
+  });
+
   it('accepts any issuer and audience only when told to, explicitly', async () => {
     const { verifier } = setup({ issuer: undefined, audience: undefined, unsafeAcceptAnyIssuer: true, unsafeAcceptAnyAudience: true });
     expect(await verdict(verifier, await signToken(ec, claimsAt(NOW, { iss: 'https://anyone.test', aud: 'anything' })))).toBe('ok');
@@ -282,5 +295,23 @@ describe('jwt scheme: a remote JWKS', () => {
     expect(await verdict(verifier, token)).toBe('AUTH_UNAVAILABLE');
     jwks.setMode('ok');
     expect(await verdict(verifier, token)).toBe('ok');
+  });
+});
+
+describe('jwt scheme: any token-shaped input', () => {
+  it('is refused as INVALID_TOKEN (401), never admitted, never a 5xx', async () => {
+    const { verifier } = setup();
+    const part = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), minLength: 1, maxLength: 60 });
+    const json = fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value)).toString('base64url'));
+    const segment = fc.oneof(part, json);
+    await fc.assert(
+      fc.asyncProperty(segment, segment, fc.oneof(part, fc.constant('')), async (header, payload, signature) => {
+        const token = `${header}.${payload}.${signature}`;
+        if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) return;
+        const result = await verifier.verify(bearer(token));
+        expect(result.ok ? 'ok' : `${result.error.status} ${result.error.code}`).toBe('401 INVALID_TOKEN');
+      }),
+      { numRuns: 300, seed: 12 },
+    );
   });
 });

@@ -3,7 +3,7 @@
  * names the option and says what to change, thrown when the verifier, middleware or store is built.
  */
 import { describe, expect, it } from 'vitest';
-import { KeygateConfigError, MemoryDecisionStore, createVerifier, type ConfigErrorCode, type KeygateOptions } from '../src/index.js';
+import { CachedKeyStore, KeygateConfigError, MemoryDecisionStore, MemoryKeyStore, createVerifier, type ConfigErrorCode, type KeygateOptions } from '../src/index.js';
 import { scopeCheck, verifierFrom } from '../src/node/index.js';
 
 const keys = { tenants: [{ id: 'acme', status: 'active' as const }], keys: [] };
@@ -27,6 +27,7 @@ const cases: [ConfigErrorCode, string, () => unknown, RegExp][] = [
   ['ERR_KEYGATE_INVALID_VALUE', 'an onDecision that is not a function', () => createVerifier({ keys, onDecision: 'log' as never }), /"onDecision" must be a function/],
   ['ERR_KEYGATE_INVALID_VALUE', 'a failedAuthLimit without windowSeconds', () => createVerifier({ keys, failedAuthLimit: { limit: 5 } as never }), /"failedAuthLimit.windowSeconds" must be a positive number/],
   ['ERR_KEYGATE_INVALID_VALUE', 'a memory store option out of range', () => new MemoryDecisionStore({ maxFailedClients: 0 }), /MemoryDecisionStore: option "maxFailedClients" must be an integer of at least 1/],
+  ['ERR_KEYGATE_OPTION_UNKNOWN', 'a CachedKeyStore option it does not have', () => new CachedKeyStore(new MemoryKeyStore({ tenants: [], keys: [] }), { ttl: 5 } as never), /CachedKeyStore: unknown option "ttl" \(known: max, ttlMs/],
   ['ERR_KEYGATE_INVALID_VALUE', 'requireScopes() with no scope', () => scopeCheck([]), /requireScopes: pass one or more non-empty scope strings/],
   ['ERR_KEYGATE_INVALID_VALUE', 'an adapter error mode that does not exist', () => verifierFrom({ keys, errors: 'log' } as never, ['respond', 'next']), /"errors" must be "respond" or "next"/],
   [

@@ -1,3 +1,4 @@
+import { KeygateConfigError } from '../config-error.js';
 import { LRUCache } from 'lru-cache';
 import type { Awaitable, KeyRecord, KeyStore, TenantRecord } from '../types.js';
 
@@ -57,19 +58,19 @@ export class CachedKeyStore implements KeyStore {
       typeof inner.findByKeyHash !== 'function' ||
       typeof inner.findByPublicKey !== 'function'
     ) {
-      throw new TypeError('CachedKeyStore: "inner" must be a KeyStore (findByKeyHash and findByPublicKey)');
+      throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', 'CachedKeyStore: "inner" must be a KeyStore (findByKeyHash and findByPublicKey)');
     }
-    if (typeof options !== 'object' || options === null) throw new TypeError('CachedKeyStore: options must be an object');
+    if (typeof options !== 'object' || options === null) throw new KeygateConfigError('ERR_KEYGATE_OPTIONS_NOT_OBJECT', 'CachedKeyStore: options must be an object');
     const known = new Set(['max', 'ttlMs', 'negativeTtlMs', 'now']);
     for (const name of Object.keys(options)) {
-      if (!known.has(name)) throw new TypeError(`CachedKeyStore: unknown option "${name}"`);
+      if (!known.has(name)) throw new KeygateConfigError('ERR_KEYGATE_OPTION_UNKNOWN', `CachedKeyStore: unknown option "${name}" (known: ${[...known].join(', ')})`);
     }
     this.inner = inner;
     const max = positiveInteger('max', options.max, DEFAULT_MAX);
     this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
     this.negativeTtlMs = positiveInteger('negativeTtlMs', options.negativeTtlMs, this.ttlMs);
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new TypeError('CachedKeyStore: option "now" must be a function returning Unix ms');
+      throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', 'CachedKeyStore: option "now" must be a function returning Unix ms');
     }
     this.now = options.now ?? Date.now;
     this.cache = new LRUCache<string, Entry>({
@@ -190,7 +191,7 @@ function isThenable(value: unknown): value is PromiseLike<KeyRecord | undefined>
 function positiveInteger(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`CachedKeyStore: option "${name}" must be a positive integer`);
+    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `CachedKeyStore: option "${name}" must be a positive integer`);
   }
   return value;
 }

@@ -12,6 +12,8 @@ export const HTTP_CASES = [
   { id: 'express-rate-limit', framework: 'express', label: '+ express-rate-limit', client: 'none', limitHeader: 'ratelimit-limit' },
   { id: 'express-basic-auth-rate-limit', framework: 'express', label: '+ express-basic-auth + express-rate-limit', client: 'basic', auth: true, limitHeader: 'ratelimit-limit' },
   { id: 'express-keygate-basic', framework: 'express', label: 'keygate Basic + limiter', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit' },
+  { id: 'express-keygate-basic-ondecision', framework: 'express', label: 'keygate Basic + limiter + onDecision no-op', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit' },
+  { id: 'express-keygate-basic-prometheus', framework: 'express', label: 'keygate Basic + limiter + @keygate/prometheus', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit' },
   { id: 'express-keygate-signed', framework: 'express', label: 'keygate key pair + signature + limiter', client: 'signed', auth: true, limitHeader: 'x-ratelimit-limit' },
   { id: 'express-keygate-jwt', framework: 'express', label: 'keygate JWT (ES256) + limiter', client: 'jwt', auth: true, limitHeader: 'x-ratelimit-limit' },
   { id: 'express-keygate-redis', framework: 'express', label: 'keygate Basic + limiter on Redis', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit', redis: true },
@@ -19,6 +21,8 @@ export const HTTP_CASES = [
   { id: 'koa-bare', framework: 'koa', label: 'Koa 3, bare', client: 'none' },
   { id: 'koa-basic-auth', framework: 'koa', label: '+ koa-basic-auth', client: 'basic', auth: true },
   { id: 'koa-keygate-basic', framework: 'koa', label: 'keygate Basic + limiter', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit' },
+  { id: 'koa-keygate-basic-ondecision', framework: 'koa', label: 'keygate Basic + limiter + onDecision no-op', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit' },
+  { id: 'koa-keygate-basic-prometheus', framework: 'koa', label: 'keygate Basic + limiter + @keygate/prometheus', client: 'basic', auth: true, limitHeader: 'x-ratelimit-limit' },
   { id: 'koa-keygate-signed', framework: 'koa', label: 'keygate key pair + signature + limiter', client: 'signed', auth: true, limitHeader: 'x-ratelimit-limit' },
   { id: 'koa-keygate-jwt', framework: 'koa', label: 'keygate JWT (ES256) + limiter', client: 'jwt', auth: true, limitHeader: 'x-ratelimit-limit' },
 ].map((c) => ({ ...c, baseline: `${c.framework}-bare`, path: c.client === 'signed' ? '/v1/payments' : '/v1/ping' }));

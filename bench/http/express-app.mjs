@@ -7,6 +7,7 @@ import { keygate } from '@keygate/express';
 import { RedisDecisionStore } from '@keygate/redis';
 import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
 import { JWT_OPTIONS } from '../lib/jwt-fixtures.mjs';
+import { decisionHooks } from './decision-hooks.mjs';
 
 const basic = () => basicAuth({ users: { [BASIC_KEY]: '' } });
 
@@ -43,6 +44,10 @@ export function expressApp(setup, redis) {
       break;
     case 'keygate-jwt':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, jwt: JWT_OPTIONS }));
+      break;
+    case 'keygate-basic-ondecision':
+    case 'keygate-basic-prometheus':
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, ...decisionHooks(setup) }));
       break;
     case 'keygate-redis':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, store: new RedisDecisionStore({ client: redis, prefix: 'keygate:' }) }));

@@ -4,6 +4,7 @@ import basicAuth from 'koa-basic-auth';
 import { keygate } from '@keygate/koa';
 import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
 import { JWT_OPTIONS } from '../lib/jwt-fixtures.mjs';
+import { decisionHooks } from './decision-hooks.mjs';
 
 /** Builds the app of `setup` (the case id without "koa-"). */
 export function koaApp(setup) {
@@ -20,6 +21,10 @@ export function koaApp(setup) {
       break;
     case 'keygate-jwt':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, jwt: JWT_OPTIONS }));
+      break;
+    case 'keygate-basic-ondecision':
+    case 'keygate-basic-prometheus':
+      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, ...decisionHooks(setup) }));
       break;
     default:
       throw new Error(`unknown Koa setup "${setup}"`);

@@ -2,7 +2,7 @@
  * The examples' JWT mode as a new user meets it: the demo issuer's printed curl works when pasted, its key set is
  * served at /.well-known/jwks.json, and the KEYGATE_JWT… variables point the servers at another issuer's JWKS.
  */
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPrinted, startExample, type ExampleProcess } from './support/example-process.js';
 import { startJwksServer, type JwksServer } from './support/jwks-server.js';
@@ -32,7 +32,7 @@ describe.each(['express', 'koa'] as const)('example server: %s, the demo JWT iss
     expect(body).toMatchObject({ success: true, data: { tenantId: 'acme', keyId: 'demo-user' } });
     // The token reaches every demo route (its scopes), and lives about an hour.
     const token = /Bearer ([\w.-]+)"/.exec(command)![1]!;
-    const { payload } = await jwtVerify(token, createLocalJWKSet(await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()));
+    const { payload } = await jwtVerify(token, createLocalJWKSet((await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet));
     expect(String(payload.scope).split(' ').sort()).toEqual(['payments:read', 'payments:write', 'refunds:write', 'settlements:read']);
     expect(payload.exp! - payload.iat!).toBe(3600);
   });

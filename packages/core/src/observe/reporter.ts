@@ -44,9 +44,20 @@ export function createReporter({ logger, onDecision, onStoreError }: ReporterHoo
       decisionFailed(error);
     }
   };
+  // One setImmediate per burst of events, not per event: under load most events share a turn.
+  let pending: DecisionEvent[] = [];
+  const flush = () => {
+    const events = pending;
+    pending = [];
+    for (const event of events) callHook(onDecision!, event);
+  };
   let lastMisconfiguration = -Infinity;
   return {
-    decision: onDecision && ((event) => setImmediate(callHook, onDecision, event)),
+    decision:
+      onDecision &&
+      ((event) => {
+        if (pending.push(event) === 1) setImmediate(flush);
+      }),
     storeError(error, store) {
       log('error', `keygate: ${store} store failure: ${messageOf(error)}`);
       try {

@@ -64,6 +64,17 @@ export function evaluateGoals({ http, micro, keyLookup, limiter, bound, connecti
   ratioGoal('Koa: keygate Basic + limiter vs bare Koa (req/s)', '≥ 0.6×',
     httpRatios(http, 'koa-keygate-basic', 'koa-bare'), atLeast(0.6), httpContext('koa-keygate-basic', 'koa-bare'));
 
+  // Issue 13: decision events and metrics are cheap enough to leave on (server CPU per request, same run).
+  for (const [framework, name] of [['express', 'Express'], ['koa', 'Koa']]) {
+    const cpus = (id) => httpRuns(http, id).map((r) => r.cpuPerRequest);
+    const plain = `${framework}-keygate-basic`;
+    for (const [hooks, what, target] of [['prometheus', '@keygate/prometheus mounted', 1.05], ['ondecision', 'a no-op onDecision', 1.05]]) {
+      const id = `${plain}-${hooks}`;
+      ratioGoal(`${name}: keygate Basic + limiter with ${what} vs without (server CPU/req)`, `≤ ${target}×`, perRound(cpus(id), cpus(plain)),
+        atMost(target), `server CPU/req ${cpu(id).toFixed(0)} vs ${cpu(plain).toFixed(0)} µs`);
+    }
+  }
+
   const s = micro.samples;
   ratioGoal('Core: verify Basic + limiter vs its floor (base64 decode + SHA-256 + cache get + limiter update) (time)', '≤ 2×',
     perRound(s['verify: Basic + limiter'], s[MICRO_FLOORS.basic]), atMost(2),

@@ -20,18 +20,30 @@ interface Run {
 
 function keygate(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const merged = { ...process.env, KEYGATE_KEYS: '', KEYGATE_DATABASE_URL: '', KEYGATE_ENCRYPTION_KEY: ENCRYPTION_KEY, ...env };
+    const merged: Record<string, string | undefined> = {
+      ...process.env,
+      KEYGATE_KEYS: '',
+      KEYGATE_DATABASE_URL: '',
+      KEYGATE_ENCRYPTION_KEY: ENCRYPTION_KEY,
+      ...env,
+    };
     for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-    execFile(process.execPath, [BIN, ...args], { cwd: tempDir('keygate-cli-pg-'), env: merged }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: tempDir('keygate-cli-pg-'), env: merged },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** A schema of its own; `run` targets it with --database, `json` also checks exit 0 and an empty stderr. */
 function target(env: Record<string, string | undefined> = {}) {
   const schema = `kg_cli_${randomBytes(5).toString('hex')}`;
-  const run = (...args: string[]) => keygate([...args, '--database', databaseUrl], { KEYGATE_DATABASE_SCHEMA: schema, ...env });
+  const run = (...args: string[]) =>
+    keygate([...args, '--database', databaseUrl], { KEYGATE_DATABASE_SCHEMA: schema, ...env });
   const json = async (...args: string[]) => {
     const result = await run(...args, '--json');
     expect(result.stderr, args.join(' ')).toBe('');
@@ -86,15 +98,61 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
     const { schema, run, json } = target();
     await json('db', 'migrate');
     await json('tenants', 'create', 'acme');
-    const basic = await json('keys', 'create', '--tenant', 'acme', '--env', 'live', '--scopes', 'payments:read', '--rate-limit', '10/60s', '--expires', '2030-01-31T00:00:00Z');
-    expect(basic).toEqual({ id: expect.stringMatching(/^key_[0-9A-Za-z]{16}$/), tenant: 'acme', environment: 'live', kind: 'basic', key: expect.stringMatching(/^pk_live_[0-9A-Za-z]{38}$/), scopes: ['payments:read'] });
+    const basic = await json(
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--env',
+      'live',
+      '--scopes',
+      'payments:read',
+      '--rate-limit',
+      '10/60s',
+      '--expires',
+      '2030-01-31T00:00:00Z',
+    );
+    expect(basic).toEqual({
+      id: expect.stringMatching(/^key_[0-9A-Za-z]{16}$/),
+      tenant: 'acme',
+      environment: 'live',
+      kind: 'basic',
+      key: expect.stringMatching(/^pk_live_[0-9A-Za-z]{38}$/),
+      scopes: ['payments:read'],
+    });
     const pair = await json('keys', 'create', '--tenant', 'acme', '--env', 'test', '--pair', '--id', 'key_pair1');
-    expect(pair).toEqual({ id: 'key_pair1', tenant: 'acme', environment: 'test', kind: 'keypair', publicKey: expect.stringMatching(/^pk_test_/), secretKey: expect.stringMatching(/^sk_test_/), scopes: null });
+    expect(pair).toEqual({
+      id: 'key_pair1',
+      tenant: 'acme',
+      environment: 'test',
+      kind: 'keypair',
+      publicKey: expect.stringMatching(/^pk_test_/),
+      secretKey: expect.stringMatching(/^sk_test_/),
+      scopes: null,
+    });
     expect((await run('keys', 'create', '--tenant', 'acme', '--env', 'test', '--id', 'key_pair1')).code).toBe(1);
 
     expect(await json('keys', 'list')).toEqual([
-      { id: basic.id, tenant: 'acme', environment: 'live', kind: 'basic', scopes: ['payments:read'], revoked: false, expiresAt: '2030-01-31T00:00:00.000Z', hint: basic.key.slice(-4) },
-      { id: 'key_pair1', tenant: 'acme', environment: 'test', kind: 'keypair', scopes: null, revoked: false, expiresAt: null, hint: pair.publicKey.slice(-4) },
+      {
+        id: basic.id,
+        tenant: 'acme',
+        environment: 'live',
+        kind: 'basic',
+        scopes: ['payments:read'],
+        revoked: false,
+        expiresAt: '2030-01-31T00:00:00.000Z',
+        hint: basic.key.slice(-4),
+      },
+      {
+        id: 'key_pair1',
+        tenant: 'acme',
+        environment: 'test',
+        kind: 'keypair',
+        scopes: null,
+        revoked: false,
+        expiresAt: null,
+        hint: pair.publicKey.slice(-4),
+      },
     ]);
     expect(await json('keys', 'list', '--tenant', 'acme')).toHaveLength(2);
     expect((await run('keys', 'list', '--tenant', 'nobody')).code).toBe(1);
@@ -104,24 +162,44 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
     expect(table.stdout).not.toContain(pair.secretKey);
 
     const verifier = createVerifier({ keys: await storeOn(schema) });
-    const basicOk = async (key: string) => (await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(key) } })).ok;
+    const basicOk = async (key: string) =>
+      (await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(key) } })).ok;
     const pairOk = async (secret: string) =>
-      (await verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': secret } })).ok;
+      (
+        await verifier.verify({
+          method: 'GET',
+          target: '/',
+          headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': secret },
+        })
+      ).ok;
     expect(await basicOk(basic.key)).toBe(true);
     expect(await pairOk(pair.secretKey)).toBe(true);
 
     const rotatedPair = await json('keys', 'rotate', 'key_pair1', '--overlap', '1h');
-    expect(rotatedPair).toEqual({ id: 'key_pair1', publicKey: pair.publicKey, secretKey: expect.stringMatching(/^sk_test_/), previousValidUntil: expect.any(String) });
+    expect(rotatedPair).toEqual({
+      id: 'key_pair1',
+      publicKey: pair.publicKey,
+      secretKey: expect.stringMatching(/^sk_test_/),
+      previousValidUntil: expect.any(String),
+    });
     expect(Math.abs(Date.parse(rotatedPair.previousValidUntil) - (Date.now() + 3_600_000))).toBeLessThan(60_000);
     await new Promise((done) => setTimeout(done, 300)); // the notification
     expect(await pairOk(rotatedPair.secretKey)).toBe(true);
     expect(await pairOk(pair.secretKey)).toBe(true); // during the overlap
 
     const rotatedBasic = await json('keys', 'rotate', basic.id, '--overlap', '30s');
-    expect(rotatedBasic).toEqual({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^pk_live_/), replaces: basic.id, previousValidUntil: expect.any(String) });
+    expect(rotatedBasic).toEqual({
+      id: expect.stringMatching(/^key_/),
+      key: expect.stringMatching(/^pk_live_/),
+      replaces: basic.id,
+      previousValidUntil: expect.any(String),
+    });
     expect(await basicOk(rotatedBasic.key)).toBe(true);
     const listed = await json('keys', 'list');
-    expect(listed.find((row: { id: string }) => row.id === rotatedBasic.id)).toMatchObject({ scopes: ['payments:read'], kind: 'basic' });
+    expect(listed.find((row: { id: string }) => row.id === rotatedBasic.id)).toMatchObject({
+      scopes: ['payments:read'],
+      kind: 'basic',
+    });
     expect(listed.find((row: { id: string }) => row.id === basic.id).expiresAt).toBe(rotatedBasic.previousValidUntil);
 
     expect(await json('keys', 'revoke', basic.id)).toEqual({ id: basic.id, revoked: true });
@@ -137,13 +215,22 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
   it('$KEYGATE_DATABASE_URL is the target when no flag is given; a pair without KEYGATE_ENCRYPTION_KEY is refused naming it', async () => {
     const schema = `kg_cli_${randomBytes(5).toString('hex')}`;
     const env = { KEYGATE_DATABASE_URL: databaseUrl, KEYGATE_DATABASE_SCHEMA: schema };
-    expect(JSON.parse((await keygate(['db', 'migrate', '--json'], env)).stdout)).toEqual({ migrated: true, version: 1 });
+    expect(JSON.parse((await keygate(['db', 'migrate', '--json'], env)).stdout)).toEqual({
+      migrated: true,
+      version: 1,
+    });
     expect((await keygate(['tenants', 'create', 'acme'], env)).code).toBe(0);
-    const refused = await keygate(['keys', 'create', '--tenant', 'acme', '--env', 'live', '--pair', '--json'], { ...env, KEYGATE_ENCRYPTION_KEY: undefined });
+    const refused = await keygate(['keys', 'create', '--tenant', 'acme', '--env', 'live', '--pair', '--json'], {
+      ...env,
+      KEYGATE_ENCRYPTION_KEY: undefined,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('KEYGATE_ENCRYPTION_KEY');
-    const short = await keygate(['keys', 'list'], { ...env, KEYGATE_ENCRYPTION_KEY: randomBytes(31).toString('base64') });
+    const short = await keygate(['keys', 'list'], {
+      ...env,
+      KEYGATE_ENCRYPTION_KEY: randomBytes(31).toString('base64'),
+    });
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('KEYGATE_ENCRYPTION_KEY must be the base64 of exactly 32 bytes');
     expect(JSON.parse((await keygate(['keys', 'list', '--json'], env)).stdout)).toEqual([]);
@@ -159,7 +246,9 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^keygate: PostgreSQL: /);
     expect(down.stderr).not.toContain('hunter2secret');
-    const unmigrated = await keygate(['keys', 'list', '--database', databaseUrl], { KEYGATE_DATABASE_SCHEMA: 'kg_cli_never' });
+    const unmigrated = await keygate(['keys', 'list', '--database', databaseUrl], {
+      KEYGATE_DATABASE_SCHEMA: 'kg_cli_never',
+    });
     expect(unmigrated.code).toBe(1);
     expect(unmigrated.stderr).toContain('keygate db migrate');
   });

@@ -26,24 +26,37 @@ describePostgres('examples')('the Express and Koa examples on KEYGATE_DATABASE_U
     const key = await addBasicKey(db.admin, 'acme');
     const pair = await addKeyPair(db.admin, 'acme');
     examples = await Promise.all([startExample('express', env), startExample('koa', env)]);
-    const balance = (example: ExampleProcess, headers: Record<string, string>) => fetch(`${example.baseUrl}/v1/wallets/service/balance`, { headers });
+    const balance = (example: ExampleProcess, headers: Record<string, string>) =>
+      fetch(`${example.baseUrl}/v1/wallets/service/balance`, { headers });
     for (const example of examples) {
       const basic = await balance(example, { authorization: basicAuthorization(key.key) });
       expect(basic.status).toBe(200);
-      expect((await balance(example, { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': pair.secretKey })).status).toBe(200);
+      expect(
+        (await balance(example, { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': pair.secretKey })).status,
+      ).toBe(200);
     }
     const revoked = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [BIN, 'keys', 'revoke', key.id, '--json'], { env: { ...process.env, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      execFile(
+        process.execPath,
+        [BIN, 'keys', 'revoke', key.id, '--json'],
+        { env: { ...process.env, ...env } },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
     );
     expect(JSON.parse(revoked)).toEqual({ id: key.id, revoked: true });
     for (const example of examples) {
-      const took = await within(1000, async () => (await balance(example, { authorization: basicAuthorization(key.key) })).status === 401);
+      const took = await within(
+        1000,
+        async () => (await balance(example, { authorization: basicAuthorization(key.key) })).status === 401,
+      );
       expect(took).toBeLessThan(1000);
     }
   });
 
   it('pairs stored and no KEYGATE_ENCRYPTION_KEY: the example stops at start naming the variable', async () => {
     await addKeyPair(db.admin, 'acme');
-    await expect(startExample('express', { ...env, KEYGATE_ENCRYPTION_KEY: '' })).rejects.toThrow(/exited with 1[\s\S]*KEYGATE_ENCRYPTION_KEY is not set/);
+    await expect(startExample('express', { ...env, KEYGATE_ENCRYPTION_KEY: '' })).rejects.toThrow(
+      /exited with 1[\s\S]*KEYGATE_ENCRYPTION_KEY is not set/,
+    );
   });
 });

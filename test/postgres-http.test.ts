@@ -11,12 +11,16 @@ type Schema = Awaited<ReturnType<typeof freshSchema>>;
 const express5 = frameworks.find((fw) => fw.name === 'express5')!;
 const koa3 = frameworks.find((fw) => fw.name === 'koa3')!;
 
-const basic = (app: TestApp, key: string) => request(app.handler).get('/echo').set('authorization', basicAuthorization(key));
+const basic = (app: TestApp, key: string) =>
+  request(app.handler).get('/echo').set('authorization', basicAuthorization(key));
 const pair = (app: TestApp, publicKey: string, secretKey: string) =>
   request(app.handler).get('/echo').set('authorization', `Bearer ${publicKey}`).set('x-api-secret', secretKey);
 
 /** One Express and one Koa app, each with its own store (its own cache and LISTEN connection): two instances. */
-async function twoInstances(db: Schema, options: Parameters<Schema['open']>[0] = {}): Promise<{ apps: TestApp[]; stores: PostgresKeyStore[] }> {
+async function twoInstances(
+  db: Schema,
+  options: Parameters<Schema['open']>[0] = {},
+): Promise<{ apps: TestApp[]; stores: PostgresKeyStore[] }> {
   const stores = [await db.open(options), await db.open(options)];
   const apps = [buildApp(express5, { keys: stores[0]! }), buildApp(koa3, { keys: stores[1]! })];
   return { apps, stores };
@@ -58,10 +62,13 @@ describePostgres('http')('PostgreSQL key store through Express and Koa', () => {
     for (const app of apps) expect((await basic(app, key.key)).status).toBe(200);
     await db.admin.setTenantStatus('gamma', 'suspended');
     for (const app of apps) {
-      expect(await within(1000, async () => (await basic(app, key.key)).body?.error?.code === 'TENANT_INACTIVE')).toBeLessThan(1000);
+      expect(
+        await within(1000, async () => (await basic(app, key.key)).body?.error?.code === 'TENANT_INACTIVE'),
+      ).toBeLessThan(1000);
     }
     await db.admin.setTenantStatus('gamma', 'active');
-    for (const app of apps) expect(await within(1000, async () => (await basic(app, key.key)).status === 200)).toBeLessThan(1000);
+    for (const app of apps)
+      expect(await within(1000, async () => (await basic(app, key.key)).status === 200)).toBeLessThan(1000);
   });
 
   it('a query blocked past queryTimeoutMs → 503 AUTH_UNAVAILABLE within the timeout, not a hang; served again after', async () => {

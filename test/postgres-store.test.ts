@@ -3,7 +3,15 @@ import { basicAuthorization, createVerifier, generateApiKey } from '@keygate/cor
 import { migrate, PostgresKeyAdmin, PostgresKeyStore, SCHEMA_VERSION } from '@keygate/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { addBasicKey, addKeyPair, databaseUrl, describePostgres, ENCRYPTION_KEY, freshSchema, within } from './support/postgres.js';
+import {
+  addBasicKey,
+  addKeyPair,
+  databaseUrl,
+  describePostgres,
+  ENCRYPTION_KEY,
+  freshSchema,
+  within,
+} from './support/postgres.js';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -33,7 +41,9 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
   });
 
   it('refuses to open a schema that was not migrated, saying what to run', async () => {
-    await expect(PostgresKeyStore.open({ connectionString: databaseUrl, schema: 'kg_never_migrated' })).rejects.toThrow(/keygate db migrate/);
+    await expect(PostgresKeyStore.open({ connectionString: databaseUrl, schema: 'kg_never_migrated' })).rejects.toThrow(
+      /keygate db migrate/,
+    );
   });
 
   it('finds a Basic key by its hash with every field: tenant, status, environment, scopes, limit, expiry', async () => {
@@ -61,13 +71,21 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
   it('finds a pair by its public key with its secret decrypted; a rotation adds a secret and ends the old one', async () => {
     const store = await db.open();
     const { id, publicKey, secretKey } = await addKeyPair(db.admin, 'acme');
-    expect(await store.findByPublicKey(publicKey)).toMatchObject({ id, kind: 'keypair', environment: 'test', secrets: [{ secretKey }] });
+    expect(await store.findByPublicKey(publicKey)).toMatchObject({
+      id,
+      kind: 'keypair',
+      environment: 'test',
+      secrets: [{ secretKey }],
+    });
     const until = new Date(Date.now() + 60_000);
-    const next = 'sk_test_' + randomBytes(16).toString('hex');
+    const next = `sk_test_${randomBytes(16).toString('hex')}`;
     expect(await db.admin.rotatePair(id, next, until)).toEqual({ publicKey, previousValidUntil: until });
     const seen = await within(1000, async () => ((await store.findByPublicKey(publicKey))?.secrets?.length ?? 0) === 2);
     expect(seen).toBeLessThan(1000);
-    expect((await store.findByPublicKey(publicKey))?.secrets).toEqual([{ secretKey: next }, { secretKey, notAfter: until.getTime() }]);
+    expect((await store.findByPublicKey(publicKey))?.secrets).toEqual([
+      { secretKey: next },
+      { secretKey, notAfter: until.getTime() },
+    ]);
   });
 
   it('revoke, suspend and create reach a running store within 1 s through LISTEN/NOTIFY (TTL 30 s)', async () => {
@@ -81,14 +99,22 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     const other = await addBasicKey(db.admin, 'beta');
     expect((await store.findByKeyHash(other.keyHash))?.tenantStatus).toBe('active');
     await db.admin.setTenantStatus('beta', 'suspended');
-    expect(await within(1000, async () => (await store.findByKeyHash(other.keyHash))?.tenantStatus === 'suspended')).toBeLessThan(1000);
+    expect(
+      await within(1000, async () => (await store.findByKeyHash(other.keyHash))?.tenantStatus === 'suspended'),
+    ).toBeLessThan(1000);
     await db.admin.setTenantStatus('beta', 'active');
 
     // "Not found" was cached; the key created under that hash is found within 1 s all the same.
     const { key, keyHash: hash } = generateApiKey('live');
     const bare = hash.replace('sha256:', '');
     expect(await store.findByKeyHash(bare)).toBeUndefined();
-    await db.admin.createKey({ id: `key_new_${bare.slice(0, 8)}`, tenant: 'beta', environment: 'live', hint: key.slice(-4), keyHash: bare });
+    await db.admin.createKey({
+      id: `key_new_${bare.slice(0, 8)}`,
+      tenant: 'beta',
+      environment: 'live',
+      hint: key.slice(-4),
+      keyHash: bare,
+    });
     expect(await within(1000, async () => (await store.findByKeyHash(bare)) !== undefined)).toBeLessThan(1000);
   });
 
@@ -97,10 +123,16 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     const old = await addBasicKey(db.admin, 'acme', { scopes: ['a'] });
     expect(await store.findByKeyHash(old.keyHash)).toBeDefined();
     const until = new Date(Date.now() + 3_600_000);
-    const next = { id: `key_${randomBytes(4).toString('hex')}`, keyHash: sha256Hex('pk_live_next' + old.id), hint: 'next' };
+    const next = {
+      id: `key_${randomBytes(4).toString('hex')}`,
+      keyHash: sha256Hex(`pk_live_next${old.id}`),
+      hint: 'next',
+    };
     expect(await db.admin.rotateBasic(old.id, next, until)).toEqual({ previousValidUntil: until });
     expect(await store.findByKeyHash(next.keyHash)).toMatchObject({ id: next.id, tenantId: 'acme', scopes: ['a'] });
-    expect(await within(1000, async () => (await store.findByKeyHash(old.keyHash))?.expiresAt === until.getTime())).toBeLessThan(1000);
+    expect(
+      await within(1000, async () => (await store.findByKeyHash(old.keyHash))?.expiresAt === until.getTime()),
+    ).toBeLessThan(1000);
   });
 
   it('a cold miss costs one query; concurrent misses of one key share it; a hit costs none', async () => {
@@ -118,7 +150,7 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
   it('no column of any table holds a plain secret, a plain Basic key, or their hex/base64', async () => {
     const basic = await addBasicKey(db.admin, 'acme');
     const pair = await addKeyPair(db.admin, 'acme');
-    await db.admin.rotatePair(pair.id, 'sk_test_' + randomBytes(16).toString('hex'), new Date(Date.now() + 1000));
+    await db.admin.rotatePair(pair.id, `sk_test_${randomBytes(16).toString('hex')}`, new Date(Date.now() + 1000));
     const { rows: tables } = await db.sql.query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
       [db.schema],
@@ -137,7 +169,9 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
       for (const row of rows) {
         for (const value of Object.values(row)) {
           cells++;
-          const text = Buffer.isBuffer(value) ? `${value.toString('hex')} ${value.toString('base64')} ${value.toString('latin1')}` : JSON.stringify(value);
+          const text = Buffer.isBuffer(value)
+            ? `${value.toString('hex')} ${value.toString('base64')} ${value.toString('latin1')}`
+            : JSON.stringify(value);
           for (const secret of forbidden) expect(text).not.toContain(secret);
         }
       }
@@ -148,7 +182,7 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     expect(rows[0].key_hash).toBe(sha256Hex(basic.key));
   });
 
-  it('a ciphertext copied to another key\'s row does not decrypt there: the lookup fails (503), never a 401 or a wrong secret', async () => {
+  it("a ciphertext copied to another key's row does not decrypt there: the lookup fails (503), never a 401 or a wrong secret", async () => {
     const store = await db.open();
     const victim = await addKeyPair(db.admin, 'acme');
     const donor = await addKeyPair(db.admin, 'acme');
@@ -159,7 +193,11 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     await expect(async () => await store.findByPublicKey(victim.publicKey)).rejects.toThrow(/sealed for another key/);
     const errors: unknown[] = [];
     const verifier = createVerifier({ keys: store, onStoreError: (error) => errors.push(error) });
-    const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Bearer ${victim.publicKey}`, 'x-api-secret': donor.secretKey } });
+    const result = await verifier.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization: `Bearer ${victim.publicKey}`, 'x-api-secret': donor.secretKey },
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'AUTH_UNAVAILABLE' } });
     expect(String(errors[0])).not.toContain(donor.secretKey);
     // The donor is untouched.
@@ -171,18 +209,30 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     const saved = process.env.KEYGATE_ENCRYPTION_KEY;
     delete process.env.KEYGATE_ENCRYPTION_KEY;
     try {
-      const open = (options: object) => PostgresKeyStore.open({ connectionString: databaseUrl, schema: db.schema, ...options });
+      const open = (options: object) =>
+        PostgresKeyStore.open({ connectionString: databaseUrl, schema: db.schema, ...options });
       await expect(open({})).rejects.toThrow(/KEYGATE_ENCRYPTION_KEY is not set/);
-      await expect(open({ encryptionKey: randomBytes(32).toString('base64') })).rejects.toThrow(/KEYGATE_ENCRYPTION_KEY does not open/);
+      await expect(open({ encryptionKey: randomBytes(32).toString('base64') })).rejects.toThrow(
+        /KEYGATE_ENCRYPTION_KEY does not open/,
+      );
       const short = randomBytes(16).toString('base64');
-      await expect(open({ encryptionKey: short })).rejects.toThrow(/KEYGATE_ENCRYPTION_KEY must be the base64 of exactly 32 bytes \(it holds 16\)/);
+      await expect(open({ encryptionKey: short })).rejects.toThrow(
+        /KEYGATE_ENCRYPTION_KEY must be the base64 of exactly 32 bytes \(it holds 16\)/,
+      );
       await expect(open({ encryptionKey: short })).rejects.not.toThrow(short);
       // The CLI side refuses to create a pair without it.
       const admin = PostgresKeyAdmin.connect({ connectionString: databaseUrl, schema: db.schema, env: {} });
       try {
-        await expect(admin.createKey({ id: 'k_nokey', tenant: 'acme', environment: 'test', hint: 'abcd', publicKey: 'pk_test_x', secretKey: 'sk_test_x' })).rejects.toThrow(
-          /KEYGATE_ENCRYPTION_KEY is not set/,
-        );
+        await expect(
+          admin.createKey({
+            id: 'k_nokey',
+            tenant: 'acme',
+            environment: 'test',
+            hint: 'abcd',
+            publicKey: 'pk_test_x',
+            secretKey: 'sk_test_x',
+          }),
+        ).rejects.toThrow(/KEYGATE_ENCRYPTION_KEY is not set/);
       } finally {
         await admin.close();
       }
@@ -209,9 +259,9 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
       expect((await admin.reseal()).resealed).toBe(0);
       const onlyNew = await db.open({ encryptionKey: next, previousEncryptionKeys: [] });
       expect((await onlyNew.findByPublicKey(pair.publicKey))?.secrets).toEqual([{ secretKey: pair.secretKey }]);
-      await expect(PostgresKeyStore.open({ connectionString: databaseUrl, schema: db.schema, encryptionKey: ENCRYPTION_KEY })).rejects.toThrow(
-        /does not open/,
-      );
+      await expect(
+        PostgresKeyStore.open({ connectionString: databaseUrl, schema: db.schema, encryptionKey: ENCRYPTION_KEY }),
+      ).rejects.toThrow(/does not open/);
     } finally {
       await admin.close();
       await db.close();

@@ -3,7 +3,10 @@
 import { startPostgres } from './postgres.mjs';
 import { bytes, median, num, range } from './stats.mjs';
 
-const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const table = (head, rows) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );
 
 /** Runs the cases; resolves `{ goals, markdown }`. `runChild(script, options, execArgv)` is run.mjs's. */
 export async function runPostgresCases({ runChild, plan, log }) {
@@ -12,11 +15,16 @@ export async function runPostgresCases({ runChild, plan, log }) {
     server = await startPostgres();
   } catch (error) {
     log(`scale: PostgreSQL key store SKIPPED (${error.message})`);
-    return { goals: [], markdown: `## Keys in PostgreSQL\n\nSkipped: no PostgreSQL could be started (${error.message}).\n` };
+    return {
+      goals: [],
+      markdown: `## Keys in PostgreSQL\n\nSkipped: no PostgreSQL could be started (${error.message}).\n`,
+    };
   }
   try {
     log(`scale: PostgreSQL key store (${num(plan.keys)} keys, PostgreSQL ${server.version})`);
-    const result = await runChild('./scale/postgres-keys.mjs', { ...plan, url: server.url }, ['--max-old-space-size=4096']);
+    const result = await runChild('./scale/postgres-keys.mjs', { ...plan, url: server.url }, [
+      '--max-old-space-size=4096',
+    ]);
     return { goals: goalsOf(result), markdown: sectionOf(result, server.version) };
   } finally {
     await server.stop();
@@ -41,7 +49,13 @@ function goalsOf(result) {
       met: ratio <= 1.1,
       context: `${result.cachedQueries} queries while measuring`,
     },
-    { goal: 'PostgreSQL: queries per cold miss', target: '= 1', value: perMiss, shown: `${perMiss.toFixed(2)} (${result.cold.queries} / ${result.cold.count})`, met: perMiss === 1 },
+    {
+      goal: 'PostgreSQL: queries per cold miss',
+      target: '= 1',
+      value: perMiss,
+      shown: `${perMiss.toFixed(2)} (${result.cold.queries} / ${result.cold.count})`,
+      met: perMiss === 1,
+    },
     {
       goal: `PostgreSQL: p99 of a cold verify among ${num(result.keys)} keys (written down)`,
       target: 'measured',
@@ -72,18 +86,27 @@ function sectionOf(result, version) {
       ['case', 'ns/op (median)', 'range over rounds'],
       [
         [`verify: MemoryKeyStore (${num(result.probes)} keys)`, num(median(memory)), range(memory)],
-        [`verify: PostgresKeyStore, warm cache (${num(result.probes)} of ${num(result.keys)} keys)`, num(median(postgres)), range(postgres)],
+        [
+          `verify: PostgresKeyStore, warm cache (${num(result.probes)} of ${num(result.keys)} keys)`,
+          num(median(postgres)),
+          range(postgres),
+        ],
       ],
     ),
     '',
-    `Ratio per round: ${ratios(result).map((r) => r.toFixed(2)).join(', ')}; queries sent while measuring the warm cache: ${result.cachedQueries}.`,
+    `Ratio per round: ${ratios(result)
+      .map((r) => r.toFixed(2))
+      .join(', ')}; queries sent while measuring the warm cache: ${result.cachedQueries}.`,
     '',
     table(
       ['cold verify (each key asked once)', 'value'],
       [
         ['lookups', num(result.cold.count)],
         ['queries sent', num(result.cold.queries)],
-        ['p50 / p90 / p99 / max', `${num(result.cold.p50)} / ${num(result.cold.p90)} / ${num(result.cold.p99)} / ${num(result.cold.max)} µs`],
+        [
+          'p50 / p90 / p99 / max',
+          `${num(result.cold.p50)} / ${num(result.cold.p90)} / ${num(result.cold.p99)} / ${num(result.cold.max)} µs`,
+        ],
       ],
     ),
     '',

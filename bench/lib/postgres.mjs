@@ -10,7 +10,8 @@ import { spawnTracked } from './children.mjs';
 import { freePort } from './redis.mjs';
 
 function binDir() {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     for (const version of readdirSync(root).sort((a, b) => Number(b) - Number(a))) {
@@ -24,7 +25,8 @@ function runAs() {
   if (process.getuid?.() !== 0) return {};
   const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0) throw new Error('running as root with no "postgres" user');
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0)
+    throw new Error('running as root with no "postgres" user');
   return { uid, gid };
 }
 
@@ -35,18 +37,26 @@ export async function startPostgres() {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-bench-pg-'));
   if (user.uid !== undefined) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { encoding: 'utf8', cwd: dir, ...user });
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    { encoding: 'utf8', cwd: dir, ...user },
+  );
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.error?.message ?? init.stderr.trim().split('\n').pop()}`);
   }
   const port = await freePort();
   const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'shared_buffers=256MB'];
-  const child = spawnTracked(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, ...settings.flatMap((s) => ['-c', s])], {
-    stdio: 'ignore',
-    cwd: dir,
-    ...user,
-  });
+  const child = spawnTracked(
+    join(bin, 'postgres'),
+    ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, ...settings.flatMap((s) => ['-c', s])],
+    {
+      stdio: 'ignore',
+      cwd: dir,
+      ...user,
+    },
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));

@@ -10,10 +10,22 @@ import { migrate, PostgresKeyStore } from '@keygate/postgres';
 import pg from 'pg';
 import { interleaved, memoryNow, timeAsync } from '../lib/timing.mjs';
 
-const options = { keys: 1e6, probes: 5_000, rounds: 5, iterations: 40_000, coldSamples: 2_000, cacheMax: 10_000, ...JSON.parse(process.argv[2] ?? '{}') };
+const options = {
+  keys: 1e6,
+  probes: 5_000,
+  rounds: 5,
+  iterations: 40_000,
+  coldSamples: 2_000,
+  cacheMax: 10_000,
+  ...JSON.parse(process.argv[2] ?? '{}'),
+};
 const schema = 'bench';
 const keyOf = (i) => `pk_live_${String(i).padStart(32, '0')}`;
-const request = (i) => ({ method: 'GET', target: '/v1/ping', headers: { authorization: basicAuthorization(keyOf(i)) } });
+const request = (i) => ({
+  method: 'GET',
+  target: '/v1/ping',
+  headers: { authorization: basicAuthorization(keyOf(i)) },
+});
 
 const pool = new pg.Pool({ connectionString: options.url, max: 4 });
 await migrate(pool, schema);
@@ -43,12 +55,21 @@ const spread = (count) => Array.from({ length: count }, (_, j) => Math.floor((j 
 const probes = spread(Math.min(options.probes, options.cacheMax));
 const memory = new MemoryKeyStore({
   tenants: [{ id: 'acme' }],
-  keys: probes.map((i) => ({ id: `key_${i}`, tenant: 'acme', keyHash: `sha256:${hash('sha256', keyOf(i), 'hex')}`, environment: 'live' })),
+  keys: probes.map((i) => ({
+    id: `key_${i}`,
+    tenant: 'acme',
+    keyHash: `sha256:${hash('sha256', keyOf(i), 'hex')}`,
+    environment: 'live',
+  })),
 });
 const cachedStore = await open({ max: options.cacheMax, ttlMs: 3_600_000 });
-const verifiers = { memory: createVerifier({ keys: memory, rateLimit: false }), postgres: createVerifier({ keys: cachedStore, rateLimit: false }) };
+const verifiers = {
+  memory: createVerifier({ keys: memory, rateLimit: false }),
+  postgres: createVerifier({ keys: cachedStore, rateLimit: false }),
+};
 const requests = probes.map(request);
-for (const input of requests) if (!(await verifiers.postgres.verify(input)).ok) throw new Error('warm-up refused a key');
+for (const input of requests)
+  if (!(await verifiers.postgres.verify(input)).ok) throw new Error('warm-up refused a key');
 const queriesBeforeCached = cachedStore.lookup.queries;
 const measure = (verifier) => (n) =>
   timeAsync(async (i) => {
@@ -86,7 +107,8 @@ await coldStore.close();
 const boundStore = await open({ max: options.cacheMax });
 const boundVerifier = createVerifier({ keys: boundStore, rateLimit: false });
 const fill = spread(Math.min(options.keys, Math.ceil(options.cacheMax * 1.2)));
-for (const i of fill) if (!(await boundVerifier.verify(request(i))).ok) throw new Error('a key was refused while filling the cache');
+for (const i of fill)
+  if (!(await boundVerifier.verify(request(i))).ok) throw new Error('a key was refused while filling the cache');
 const cacheEntries = boundStore.cacheSize;
 const full = memoryNow();
 boundStore.reload(); // empties the cache: what it held is the difference
@@ -96,7 +118,14 @@ await boundStore.close();
 const result = {
   samples,
   cachedQueries,
-  cold: { count: coldKeys.length, queries: coldQueries, p50: percentile(50), p90: percentile(90), p99: percentile(99), max: latencies.at(-1) },
+  cold: {
+    count: coldKeys.length,
+    queries: coldQueries,
+    p50: percentile(50),
+    p90: percentile(90),
+    p99: percentile(99),
+    max: latencies.at(-1),
+  },
   cache: { max: options.cacheMax, entries: cacheEntries, bytes: full - after, lookups: fill.length },
   keys: options.keys,
   probes: probes.length,

@@ -4,7 +4,9 @@ import { RedisDecisionStore } from '@keygate/redis';
 import { Redis } from 'ioredis';
 
 /** With `REDIS_URL`, rate limits and used signatures move to Redis so several instances share them. */
-export async function sharedStore(redisUrl: string | undefined): Promise<{ options: Pick<KeygateOptions, 'store'>; close: () => Promise<void> }> {
+export async function sharedStore(
+  redisUrl: string | undefined,
+): Promise<{ options: Pick<KeygateOptions, 'store'>; close: () => Promise<void> }> {
   if (!redisUrl) return { options: {}, close: async () => {} };
   // No offline queue: while Redis is down, requests get the fail-closed 503 at once instead of queueing.
   const client = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -38,11 +40,16 @@ function redisHost(redisUrl: string): string {
  * With `KEYGATE_DATABASE_URL`, keys come from PostgreSQL (schema made by `pnpm keygate db migrate`; pair secrets
  * opened with `KEYGATE_ENCRYPTION_KEY`): a key revoked with the CLI is refused within a second.
  */
-export async function databaseKeys(databaseUrl: string | undefined): Promise<{ options: Pick<KeygateOptions, 'keys'>; close: () => Promise<void> }> {
+export async function databaseKeys(
+  databaseUrl: string | undefined,
+): Promise<{ options: Partial<Pick<KeygateOptions, 'keys'>>; close: () => Promise<void> }> {
   if (!databaseUrl) return { options: {}, close: async () => {} };
   let store: PostgresKeyStore;
   try {
-    store = await PostgresKeyStore.open({ connectionString: databaseUrl, schema: process.env.KEYGATE_DATABASE_SCHEMA || undefined });
+    store = await PostgresKeyStore.open({
+      connectionString: databaseUrl,
+      schema: process.env.KEYGATE_DATABASE_SCHEMA || undefined,
+    });
   } catch (error) {
     throw new Error(`KEYGATE_DATABASE_URL: ${(error as Error).message}`);
   }

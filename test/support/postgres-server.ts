@@ -38,7 +38,8 @@ function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0) throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0)
+    throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
   return { uid, gid };
 }
 
@@ -53,11 +54,15 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   // cwd: a folder the postgres user may enter (initdb looks its own path up from there; CI's clone is 0700).
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-    encoding: 'utf8',
-    cwd: dir,
-    ...(user ?? {}),
-  });
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+      ...(user ?? {}),
+    },
+  );
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.error?.message ?? init.stderr.trim().split('\n').pop()}`);
@@ -67,7 +72,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 
   const start = async () => {
     const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir];
-    for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200']) args.push('-c', setting);
+    for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200'])
+      args.push('-c', setting);
     const proc = spawn(join(bin, 'postgres'), args, { stdio: 'ignore', cwd: dir, ...(user ?? {}) });
     child = proc;
     const exited = new Promise<never>((_, reject) => {
@@ -108,7 +114,13 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 async function waitForConnections(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 1000 });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: 1000,
+    });
     client.on('error', () => {});
     try {
       await client.connect();
@@ -117,7 +129,8 @@ async function waitForConnections(port: number, timeoutMs: number): Promise<void
       return;
     } catch (error) {
       await client.end().catch(() => {});
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections on ${port}: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not accept connections on ${port}: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

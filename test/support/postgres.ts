@@ -9,7 +9,9 @@ export const databaseUrl = inject('databaseUrl');
 /** `describe`, or `describe.skip` with a visible message when there is no PostgreSQL (local runs only). */
 export function describePostgres(name: string): typeof describe | typeof describe.skip {
   if (databaseUrl) return describe;
-  console.warn(`\n[keygate] PostgreSQL tests SKIPPED (${name}): no PostgreSQL. Install postgresql or set KEYGATE_TEST_DATABASE_URL.\n`);
+  console.warn(
+    `\n[keygate] PostgreSQL tests SKIPPED (${name}): no PostgreSQL. Install postgresql or set KEYGATE_TEST_DATABASE_URL.\n`,
+  );
   return describe.skip;
 }
 
@@ -26,7 +28,11 @@ export async function freshSchema(url = databaseUrl): Promise<{
   close(): Promise<void>;
 }> {
   const schema = `kg_${randomBytes(6).toString('hex')}`;
-  const admin = PostgresKeyAdmin.connect({ connectionString: url, schema, env: { KEYGATE_ENCRYPTION_KEY: ENCRYPTION_KEY } });
+  const admin = PostgresKeyAdmin.connect({
+    connectionString: url,
+    schema,
+    env: { KEYGATE_ENCRYPTION_KEY: ENCRYPTION_KEY },
+  });
   await admin.migrate();
   const sql = new pg.Pool({ connectionString: url, max: 4 });
   sql.on('error', () => {});
@@ -37,7 +43,12 @@ export async function freshSchema(url = databaseUrl): Promise<{
     admin,
     sql,
     open: async (options = {}) => {
-      const store = await PostgresKeyStore.open({ connectionString: url, schema, encryptionKey: ENCRYPTION_KEY, ...options });
+      const store = await PostgresKeyStore.open({
+        connectionString: url,
+        schema,
+        encryptionKey: ENCRYPTION_KEY,
+        ...options,
+      });
       stores.push(store);
       return store;
     },
@@ -63,7 +74,10 @@ export async function addBasicKey(
 }
 
 /** Creates a tenant's key pair through the admin. */
-export async function addKeyPair(admin: PostgresKeyAdmin, tenant: string): Promise<{ id: string; publicKey: string; secretKey: string }> {
+export async function addKeyPair(
+  admin: PostgresKeyAdmin,
+  tenant: string,
+): Promise<{ id: string; publicKey: string; secretKey: string }> {
   const { publicKey, secretKey } = generateKeyPair('test');
   const id = `key_${randomBytes(6).toString('hex')}`;
   await admin.createKey({ id, tenant, environment: 'test', hint: publicKey.slice(-4), publicKey, secretKey });

@@ -43,12 +43,17 @@ interface Command {
   help: string;
   /** Only on PostgreSQL (`db` commands). */
   databaseOnly?: boolean;
-  run(values: Values, args: string[], target: KeysTarget & { migrate?: () => Promise<{ version: number }>; reseal?: () => Promise<{ resealed: number }> }): Promise<Output>;
+  run(
+    values: Values,
+    args: string[],
+    target: KeysTarget & { migrate?: () => Promise<{ version: number }>; reseal?: () => Promise<{ resealed: number }> },
+  ): Promise<Output>;
 }
 
 const COMMANDS: Record<string, Command> = {
   'keys create': {
-    usage: 'keygate keys create --tenant T --env live|test [--pair] [--scopes a,b] [--rate-limit N/Ss] [--expires ISO] [--id ID]',
+    usage:
+      'keygate keys create --tenant T --env live|test [--pair] [--scopes a,b] [--rate-limit N/Ss] [--expires ISO] [--id ID]',
     summary: 'create a Basic key, or a key pair with --pair (the secret is shown only once)',
     options: ['tenant', 'env', 'pair', 'scopes', 'rate-limit', 'expires', 'id'],
     args: [],
@@ -81,7 +86,7 @@ Output (--json): [ { id, tenant, environment, kind, scopes, revoked, expiresAt, 
   },
   'keys rotate': {
     usage: 'keygate keys rotate ID [--overlap 7d]',
-    summary: "rotate a key: a pair gets a new secret, a Basic key a new key; the old one works for --overlap",
+    summary: 'rotate a key: a pair gets a new secret, a Basic key a new key; the old one works for --overlap',
     options: ['overlap'],
     args: ['ID'],
     help: `  --overlap D   how long the old secret or key keeps working: 30s, 15m, 12h, 7d (default 7d)
@@ -90,11 +95,12 @@ Output (--json): pair { id, publicKey, secretKey, previousValidUntil };
     run: keysRotate,
   },
   'tenants create': tenantCommand('create', 'create an active tenant'),
-  'tenants suspend': tenantCommand('suspend', "suspend a tenant (its keys are refused)"),
+  'tenants suspend': tenantCommand('suspend', 'suspend a tenant (its keys are refused)'),
   'tenants activate': tenantCommand('activate', 'activate a suspended tenant'),
   'db migrate': {
     usage: 'keygate db migrate --database URL',
-    summary: 'create or upgrade the keygate schema in PostgreSQL (idempotent; safe to run from several processes at once)',
+    summary:
+      'create or upgrade the keygate schema in PostgreSQL (idempotent; safe to run from several processes at once)',
     options: [],
     args: [],
     databaseOnly: true,
@@ -106,14 +112,18 @@ Output (--json): pair { id, publicKey, secretKey, previousValidUntil };
   },
   'db reseal': {
     usage: 'keygate db reseal --database URL',
-    summary: 'after a change of KEYGATE_ENCRYPTION_KEY: re-encrypt every key-pair secret under it (the old key in KEYGATE_PREVIOUS_ENCRYPTION_KEYS)',
+    summary:
+      'after a change of KEYGATE_ENCRYPTION_KEY: re-encrypt every key-pair secret under it (the old key in KEYGATE_PREVIOUS_ENCRYPTION_KEYS)',
     options: [],
     args: [],
     databaseOnly: true,
     help: 'Output (--json): { resealed: N }',
     run: async (_values, _args, target) => {
       const { resealed } = await target.reseal!();
-      return { json: { resealed }, text: `Re-encrypted ${resealed} secret${resealed === 1 ? '' : 's'} under KEYGATE_ENCRYPTION_KEY.\n` };
+      return {
+        json: { resealed },
+        text: `Re-encrypted ${resealed} secret${resealed === 1 ? '' : 's'} under KEYGATE_ENCRYPTION_KEY.\n`,
+      };
     },
   },
 };
@@ -121,7 +131,10 @@ Output (--json): pair { id, publicKey, secretKey, previousValidUntil };
 const GROUPS = ['keys', 'tenants', 'db'];
 
 /** Runs one command line; returns the exit code (0 success, 1 operation failed, 2 usage error). */
-export async function main(argv: string[], io: { out: (text: string) => void; err: (text: string) => void } = defaultIo()): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { out: (text: string) => void; err: (text: string) => void } = defaultIo(),
+): Promise<number> {
   let name: string | undefined;
   try {
     let parsed;
@@ -159,10 +172,13 @@ export async function main(argv: string[], io: { out: (text: string) => void; er
       return 0;
     }
     for (const option of Object.keys(values)) {
-      if (!COMMON.includes(option) && !command.options.includes(option)) throw new UsageError(`"${name}" has no option --${option}`, name);
+      if (!COMMON.includes(option) && !command.options.includes(option))
+        throw new UsageError(`"${name}" has no option --${option}`, name);
     }
-    if (args.length < command.args.length) throw new UsageError(`missing ${command.args.slice(args.length).join(' ')}`, name);
-    if (args.length > command.args.length) throw new UsageError(`unexpected argument "${args[command.args.length]}"`, name);
+    if (args.length < command.args.length)
+      throw new UsageError(`missing ${command.args.slice(args.length).join(' ')}`, name);
+    if (args.length > command.args.length)
+      throw new UsageError(`unexpected argument "${args[command.args.length]}"`, name);
     const target = targetOf(values, command, name);
     try {
       const { json, text } = await command.run(values, args, target);
@@ -174,7 +190,9 @@ export async function main(argv: string[], io: { out: (text: string) => void; er
   } catch (error) {
     if (error instanceof UsageError) {
       const command = error.command ?? name;
-      io.err(`keygate: ${error.message}\nUsage: ${command ? COMMANDS[command]!.usage : 'keygate <keys|tenants|db> <command> [options]'}\nRun \`keygate ${command ?? ''}${command ? ' ' : ''}--help\` for help.\n`);
+      io.err(
+        `keygate: ${error.message}\nUsage: ${command ? COMMANDS[command]!.usage : 'keygate <keys|tenants|db> <command> [options]'}\nRun \`keygate ${command ?? ''}${command ? ' ' : ''}--help\` for help.\n`,
+      );
       return 2;
     }
     if (error instanceof OperationError) {
@@ -188,10 +206,13 @@ export async function main(argv: string[], io: { out: (text: string) => void; er
 
 /** `--file` or `--database` (not both), else `$KEYGATE_DATABASE_URL`, else `$KEYGATE_KEYS`, else ./keys.json. */
 function targetOf(values: Values, command: Command, name: string): ReturnType<typeof databaseTarget> | KeysTarget {
-  if (values.file !== undefined && values.database !== undefined) throw new UsageError('give --file or --database, not both', name);
-  const url = values.file !== undefined ? undefined : values.database ?? (process.env.KEYGATE_DATABASE_URL || undefined);
+  if (values.file !== undefined && values.database !== undefined)
+    throw new UsageError('give --file or --database, not both', name);
+  const url =
+    values.file !== undefined ? undefined : (values.database ?? (process.env.KEYGATE_DATABASE_URL || undefined));
   if (url === undefined) {
-    if (command.databaseOnly) throw new UsageError(`"${name}" works on PostgreSQL only: give --database URL or set KEYGATE_DATABASE_URL`, name);
+    if (command.databaseOnly)
+      throw new UsageError(`"${name}" works on PostgreSQL only: give --database URL or set KEYGATE_DATABASE_URL`, name);
     return fileTarget(resolve(values.file ?? (process.env.KEYGATE_KEYS || 'keys.json')));
   }
   if (url === '') throw new UsageError('--database needs a URL such as postgres://user@localhost:5432/db', name);
@@ -199,7 +220,10 @@ function targetOf(values: Values, command: Command, name: string): ReturnType<ty
 }
 
 function defaultIo() {
-  return { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) };
+  return {
+    out: (text: string) => void process.stdout.write(text),
+    err: (text: string) => void process.stderr.write(text),
+  };
 }
 
 function overallHelp(group?: string): string {
@@ -219,7 +243,8 @@ function commandHelp(command: Command): string {
 async function keysCreate(values: Values, _args: string[], target: KeysTarget): Promise<Output> {
   if (values.tenant === undefined) throw new UsageError('missing required --tenant');
   if (values.env === undefined) throw new UsageError('missing required --env (live or test)');
-  if (values.env !== 'live' && values.env !== 'test') throw new UsageError(`--env must be "live" or "test", not "${values.env}"`);
+  if (values.env !== 'live' && values.env !== 'test')
+    throw new UsageError(`--env must be "live" or "test", not "${values.env}"`);
   const environment: Environment = values.env;
   const tenant = values.tenant;
   const scopes = values.scopes === undefined ? undefined : parseScopes(values.scopes);
@@ -231,7 +256,16 @@ async function keysCreate(values: Values, _args: string[], target: KeysTarget): 
   if (values.pair) {
     const pair = generateKeyPair(environment);
     Object.assign(secret, pair);
-    await target.createKey({ id, tenant, environment, hint: pair.publicKey.slice(-4), ...pair, scopes, rateLimit, expiresAt });
+    await target.createKey({
+      id,
+      tenant,
+      environment,
+      hint: pair.publicKey.slice(-4),
+      ...pair,
+      scopes,
+      rateLimit,
+      expiresAt,
+    });
   } else {
     const { key, keyHash } = generateApiKey(environment);
     secret.key = key;
@@ -241,7 +275,9 @@ async function keysCreate(values: Values, _args: string[], target: KeysTarget): 
   const json = { id, tenant, environment, kind, ...secret, scopes: scopes ?? null };
   const text = [
     `Created ${kind === 'keypair' ? 'key pair' : 'Basic key'} ${id} for tenant ${tenant} (${environment}).`,
-    ...(secret.key ? [`  key:        ${secret.key}`] : [`  publicKey:  ${secret.publicKey}`, `  secretKey:  ${secret.secretKey}`]),
+    ...(secret.key
+      ? [`  key:        ${secret.key}`]
+      : [`  publicKey:  ${secret.publicKey}`, `  secretKey:  ${secret.secretKey}`]),
     'Store it now: it is not shown again.',
     '',
   ].join('\n');
@@ -264,7 +300,17 @@ async function keysList(values: Values, _args: string[], target: KeysTarget): Pr
     ]),
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
-  const text = rows.length === 0 ? 'No keys.\n' : `${table.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`;
+  const text =
+    rows.length === 0
+      ? 'No keys.\n'
+      : `${table
+          .map((line) =>
+            line
+              .map((cell, i) => cell.padEnd(widths[i]!))
+              .join('  ')
+              .trimEnd(),
+          )
+          .join('\n')}\n`;
   return { json: rows, text };
 }
 
@@ -307,7 +353,9 @@ function tenantCommand(action: 'create' | 'suspend' | 'activate', summary: strin
     help: 'Output (--json): { id, status }',
     run: async (_values, [id], target) => {
       const tenant =
-        action === 'create' ? await target.createTenant(id!) : await target.setTenantStatus(id!, action === 'suspend' ? 'suspended' : 'active');
+        action === 'create'
+          ? await target.createTenant(id!)
+          : await target.setTenantStatus(id!, action === 'suspend' ? 'suspended' : 'active');
       return { json: tenant, text: `Tenant ${tenant.id}: ${tenant.status}.\n` };
     },
   };
@@ -331,8 +379,16 @@ function newKeyId(): string {
 }
 
 function parseScopes(text: string): string[] {
-  const scopes = [...new Set(text.split(',').map((scope) => scope.trim()).filter((scope) => scope !== ''))];
-  if (scopes.length === 0) throw new OperationError('--scopes must name at least one scope, such as --scopes payments:read,payments:write');
+  const scopes = [
+    ...new Set(
+      text
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter((scope) => scope !== ''),
+    ),
+  ];
+  if (scopes.length === 0)
+    throw new OperationError('--scopes must name at least one scope, such as --scopes payments:read,payments:write');
   return scopes;
 }
 
@@ -357,7 +413,10 @@ function parseExpires(text: string): string {
     Number(parts[3]) >= 1 &&
     Number(parts[3]) <= new Date(Date.UTC(Number(parts[1]), Number(parts[2]), 0)).getUTCDate() &&
     !Number.isNaN(Date.parse(text));
-  if (!valid) throw new OperationError(`--expires must be an ISO 8601 time with a time zone, such as 2027-01-31T00:00:00Z (got "${text}")`);
+  if (!valid)
+    throw new OperationError(
+      `--expires must be an ISO 8601 time with a time zone, such as 2027-01-31T00:00:00Z (got "${text}")`,
+    );
   return text;
 }
 
@@ -367,4 +426,3 @@ function parseOverlap(text: string): number {
   const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
 }
-

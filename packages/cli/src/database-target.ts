@@ -3,7 +3,10 @@ import { OperationError } from './errors.js';
 import { refusal, type KeysTarget } from './target.js';
 
 /** PostgreSQL (`--database URL`): each change is one transaction; the running stores hear of it by NOTIFY. */
-export function databaseTarget(url: string, schema: string | undefined): KeysTarget & { migrate(): Promise<{ version: number }>; reseal(): Promise<{ resealed: number }> } {
+export function databaseTarget(
+  url: string,
+  schema: string | undefined,
+): KeysTarget & { migrate(): Promise<{ version: number }>; reseal(): Promise<{ resealed: number }> } {
   let admin: PostgresKeyAdmin;
   try {
     admin = PostgresKeyAdmin.connect({ connectionString: url, schema });
@@ -37,7 +40,11 @@ export function databaseTarget(url: string, schema: string | undefined): KeysTar
       }),
     rotateBasic: (id, next, until) =>
       run(async () => {
-        const { previousValidUntil } = await admin.rotateBasic(id, { ...next, keyHash: next.keyHash.replace(/^sha256:/, '') }, new Date(until));
+        const { previousValidUntil } = await admin.rotateBasic(
+          id,
+          { ...next, keyHash: next.keyHash.replace(/^sha256:/, '') },
+          new Date(until),
+        );
         return { previousValidUntil: previousValidUntil.toISOString() };
       }),
     close: () => admin.close(),
@@ -49,6 +56,7 @@ function explained(error: unknown): Error {
   if (error instanceof KeyAdminError) return refusal(error.failure, error.subject);
   if (error instanceof EncryptionKeyError) return new OperationError(error.message);
   const code = (error as { code?: unknown }).code;
-  if (code === '3F000' || code === '42P01') return new OperationError('the keygate schema is missing: run `keygate db migrate` first');
+  if (code === '3F000' || code === '42P01')
+    return new OperationError('the keygate schema is missing: run `keygate db migrate` first');
   return new OperationError(`PostgreSQL: ${(error as Error)?.message ?? String(error)}`);
 }

@@ -6,7 +6,10 @@ export class OperationError extends Error {
 /** The command line itself is wrong (missing flag, bad --env, unknown command or flag): exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
   }
 }

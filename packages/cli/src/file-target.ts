@@ -23,7 +23,8 @@ export function fileTarget(file: string): KeysTarget {
         if (!data.tenants.some((t) => t.id === key.tenant)) throw refusal('unknown-tenant', key.tenant);
         if (data.keys.some((entry) => entry.id === key.id)) throw refusal('key-exists', key.id);
         const entry: KeysFileEntry = { id: key.id, tenant: key.tenant };
-        if (key.publicKey !== undefined) Object.assign(entry, { publicKey: key.publicKey, secretKey: key.secretKey, hint: key.hint });
+        if (key.publicKey !== undefined)
+          Object.assign(entry, { publicKey: key.publicKey, secretKey: key.secretKey, hint: key.hint });
         else Object.assign(entry, { keyHash: key.keyHash, environment: key.environment, hint: key.hint });
         if (key.scopes) entry.scopes = key.scopes;
         if (key.rateLimit) entry.rateLimit = key.rateLimit;
@@ -51,10 +52,14 @@ export function fileTarget(file: string): KeysTarget {
         // Secrets that have ended are dropped; the others end at the latest when the overlap does.
         const kept = previous
           .filter((s) => s.notAfter === undefined || Date.parse(s.notAfter) > now)
-          .map((s) => ({ secretKey: s.secretKey, notAfter: iso(Math.min(until, s.notAfter === undefined ? until : Date.parse(s.notAfter))) }));
+          .map((s) => ({
+            secretKey: s.secretKey,
+            notAfter: iso(Math.min(until, s.notAfter === undefined ? until : Date.parse(s.notAfter))),
+          }));
         delete entry.secretKey;
         entry.secretKeys = [{ secretKey }, ...kept];
-        const previousValidUntil = kept.length > 0 ? iso(Math.max(...kept.map((s) => Date.parse(s.notAfter)))) : iso(now);
+        const previousValidUntil =
+          kept.length > 0 ? iso(Math.max(...kept.map((s) => Date.parse(s.notAfter)))) : iso(now);
         return { publicKey: entry.publicKey!, previousValidUntil };
       }),
     rotateBasic: (id, next, until) =>
@@ -63,7 +68,13 @@ export function fileTarget(file: string): KeysTarget {
         const environment = environmentOf(entry);
         if (environment === undefined) throw refusal('no-environment', id);
         if (data.keys.some((key) => key.id === next.id)) throw refusal('key-exists', next.id);
-        const replacement: KeysFileEntry = { id: next.id, tenant: entry.tenant, keyHash: next.keyHash, environment, hint: next.hint };
+        const replacement: KeysFileEntry = {
+          id: next.id,
+          tenant: entry.tenant,
+          keyHash: next.keyHash,
+          environment,
+          hint: next.hint,
+        };
         if (entry.scopes) replacement.scopes = [...entry.scopes];
         if (entry.rateLimit) replacement.rateLimit = { ...entry.rateLimit };
         entry.expiresAt = iso(entry.expiresAt === undefined ? until : Math.min(until, Date.parse(entry.expiresAt)));

@@ -18,7 +18,8 @@ export function readKeys(path: string): KeysFile {
     parseKeysFile(data, `keys file ${path}`);
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return { tenants: [], keys: [] };
-    if (error instanceof KeysFileError) throw new OperationError(`${error.message} (fix the file before changing it with keygate)`);
+    if (error instanceof KeysFileError)
+      throw new OperationError(`${error.message} (fix the file before changing it with keygate)`);
     throw error;
   }
   return data as KeysFile;
@@ -108,7 +109,9 @@ async function lock(path: string): Promise<() => void> {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new OperationError(`cannot create the lock file ${lockPath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new OperationError(
+          `cannot create the lock file ${lockPath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
     }
     const holder = lockHolder(lockPath);

@@ -43,13 +43,23 @@ export interface KeysTarget {
   /** A pair's new secret; its other secrets end at `until` at the latest. Returns when the last of them ends. */
   rotatePair(id: string, secretKey: string, until: number): Promise<{ publicKey: string; previousValidUntil: string }>;
   /** A Basic key's replacement (same tenant, scopes, limit); the old key expires at `until` at the latest. */
-  rotateBasic(id: string, next: { id: string; keyHash: string; hint: string }, until: number): Promise<{ previousValidUntil: string }>;
+  rotateBasic(
+    id: string,
+    next: { id: string; keyHash: string; hint: string },
+    until: number,
+  ): Promise<{ previousValidUntil: string }>;
   /** What `id` is (rotate asks before making new material); an unknown id is refused. */
   keyKind(id: string): Promise<{ kind: 'basic' | 'keypair'; environment: Environment | null }>;
   close(): Promise<void>;
 }
 
-export type Refusal = 'unknown-tenant' | 'tenant-exists' | 'unknown-key' | 'key-exists' | 'key-revoked' | 'no-environment';
+export type Refusal =
+  | 'unknown-tenant'
+  | 'tenant-exists'
+  | 'unknown-key'
+  | 'key-exists'
+  | 'key-revoked'
+  | 'no-environment';
 
 /** The one wording of each refusal, whichever the target. */
 export function refusal(kind: Refusal, subject: string): OperationError {

@@ -4,7 +4,13 @@ import { migrate } from './migrations.js';
 import { poolFrom, schemaName } from './schema.js';
 
 /** Why an administrative change was refused; `subject` is the tenant or key id concerned. */
-export type KeyAdminFailure = 'unknown-tenant' | 'tenant-exists' | 'unknown-key' | 'key-exists' | 'key-revoked' | 'no-environment';
+export type KeyAdminFailure =
+  | 'unknown-tenant'
+  | 'tenant-exists'
+  | 'unknown-key'
+  | 'key-exists'
+  | 'key-revoked'
+  | 'no-environment';
 
 export class KeyAdminError extends Error {
   override readonly name = 'KeyAdminError';
@@ -59,10 +65,19 @@ export class PostgresKeyAdmin {
     this.schema = schema;
   }
 
-  static connect(options: { connectionString?: string; pool?: pg.Pool; schema?: string | undefined; env?: NodeJS.ProcessEnv }): PostgresKeyAdmin {
+  static connect(options: {
+    connectionString?: string;
+    pool?: pg.Pool;
+    schema?: string | undefined;
+    env?: NodeJS.ProcessEnv;
+  }): PostgresKeyAdmin {
     const schema = schemaName(options.schema);
     const sealer = SecretSealer.fromEnvironment(options.env); // a malformed key throws here, naming the variable
-    const { pool, owned } = poolFrom({ pool: options.pool, connectionString: options.connectionString, connectionTimeoutMs: 5000 });
+    const { pool, owned } = poolFrom({
+      pool: options.pool,
+      connectionString: options.connectionString,
+      connectionTimeoutMs: 5000,
+    });
     return new PostgresKeyAdmin(pool, owned, schema, sealer);
   }
 
@@ -75,13 +90,22 @@ export class PostgresKeyAdmin {
   }
 
   async createTenant(id: string): Promise<{ id: string; status: 'active' | 'suspended' }> {
-    const { rowCount } = await this.pool.query(`INSERT INTO "${this.schema}".tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [id]);
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO "${this.schema}".tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`,
+      [id],
+    );
     if (rowCount === 0) throw new KeyAdminError('tenant-exists', id);
     return { id, status: 'active' };
   }
 
-  async setTenantStatus(id: string, status: 'active' | 'suspended'): Promise<{ id: string; status: 'active' | 'suspended' }> {
-    const { rowCount } = await this.pool.query(`UPDATE "${this.schema}".tenants SET status = $2 WHERE id = $1`, [id, status]);
+  async setTenantStatus(
+    id: string,
+    status: 'active' | 'suspended',
+  ): Promise<{ id: string; status: 'active' | 'suspended' }> {
+    const { rowCount } = await this.pool.query(`UPDATE "${this.schema}".tenants SET status = $2 WHERE id = $1`, [
+      id,
+      status,
+    ]);
     if (rowCount === 0) throw new KeyAdminError('unknown-tenant', id);
     return { id, status };
   }
@@ -94,7 +118,9 @@ export class PostgresKeyAdmin {
   /** Refuses a pair without `KEYGATE_ENCRYPTION_KEY` before anything is written. */
   requireSealer(): SecretSealer {
     if (this.sealer === undefined) {
-      throw new EncryptionKeyError(`${ENCRYPTION_KEY_VARIABLE} is not set: key-pair secrets are stored encrypted under it (make one with: openssl rand -base64 32)`);
+      throw new EncryptionKeyError(
+        `${ENCRYPTION_KEY_VARIABLE} is not set: key-pair secrets are stored encrypted under it (make one with: openssl rand -base64 32)`,
+      );
     }
     return this.sealer;
   }
@@ -134,7 +160,11 @@ export class PostgresKeyAdmin {
    * A pair gets `secretKey` as a new secret; its other live secrets end at `until` at the latest, ended ones are
    * removed. Returns the public key and when the last previous secret ends.
    */
-  async rotatePair(id: string, secretKey: string, until: Date): Promise<{ publicKey: string; previousValidUntil: Date }> {
+  async rotatePair(
+    id: string,
+    secretKey: string,
+    until: Date,
+  ): Promise<{ publicKey: string; previousValidUntil: Date }> {
     const sealer = this.requireSealer();
     return this.transaction(async (client) => {
       const key = await this.lockKey(client, id);
@@ -145,14 +175,24 @@ export class PostgresKeyAdmin {
         `UPDATE "${s}".key_secrets SET not_after = LEAST(COALESCE(not_after, $2), $2) WHERE key_id = $1 RETURNING not_after`,
         [id, until],
       );
-      await client.query(`INSERT INTO "${s}".key_secrets (key_id, sealed) VALUES ($1, $2)`, [id, sealer.seal(id, secretKey)]);
+      await client.query(`INSERT INTO "${s}".key_secrets (key_id, sealed) VALUES ($1, $2)`, [
+        id,
+        sealer.seal(id, secretKey),
+      ]);
       const ends = kept.rows.map((row) => row.not_after.getTime());
-      return { publicKey: key.public_key, previousValidUntil: new Date(ends.length > 0 ? Math.max(...ends) : Date.now()) };
+      return {
+        publicKey: key.public_key,
+        previousValidUntil: new Date(ends.length > 0 ? Math.max(...ends) : Date.now()),
+      };
     });
   }
 
   /** A Basic key is replaced by `next` (same tenant, scopes, limit); the old one expires at `until` at the latest. */
-  async rotateBasic(id: string, next: { id: string; keyHash: string; hint: string }, until: Date): Promise<{ previousValidUntil: Date }> {
+  async rotateBasic(
+    id: string,
+    next: { id: string; keyHash: string; hint: string },
+    until: Date,
+  ): Promise<{ previousValidUntil: Date }> {
     return this.transaction(async (client) => {
       const key = await this.lockKey(client, id);
       if (key.environment === null) throw new KeyAdminError('no-environment', id);
@@ -163,7 +203,10 @@ export class PostgresKeyAdmin {
         hint: next.hint,
         keyHash: next.keyHash,
         scopes: key.scopes ?? undefined,
-        rateLimit: key.rate_limit === null ? undefined : { limit: key.rate_limit, windowSeconds: key.rate_limit_window_seconds! },
+        rateLimit:
+          key.rate_limit === null
+            ? undefined
+            : { limit: key.rate_limit, windowSeconds: key.rate_limit_window_seconds! },
       });
       const { rows } = await client.query<{ expires_at: Date }>(
         `UPDATE "${this.schema}".keys SET expires_at = LEAST(COALESCE(expires_at, $2), $2) WHERE id = $1 RETURNING expires_at`,
@@ -217,7 +260,8 @@ export class PostgresKeyAdmin {
       ],
     );
     if (inserted.rowCount === 0) throw new KeyAdminError('key-exists', key.id);
-    if (sealed !== undefined) await client.query(`INSERT INTO "${s}".key_secrets (key_id, sealed) VALUES ($1, $2)`, [key.id, sealed]);
+    if (sealed !== undefined)
+      await client.query(`INSERT INTO "${s}".key_secrets (key_id, sealed) VALUES ($1, $2)`, [key.id, sealed]);
   }
 
   private async lockKey(client: pg.PoolClient, id: string) {
@@ -229,7 +273,10 @@ export class PostgresKeyAdmin {
       rate_limit: number | null;
       rate_limit_window_seconds: number | null;
       revoked: boolean;
-    }>(`SELECT tenant_id, environment, public_key, scopes, rate_limit, rate_limit_window_seconds, revoked FROM "${this.schema}".keys WHERE id = $1 FOR UPDATE`, [id]);
+    }>(
+      `SELECT tenant_id, environment, public_key, scopes, rate_limit, rate_limit_window_seconds, revoked FROM "${this.schema}".keys WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     const key = rows[0];
     if (key === undefined) throw new KeyAdminError('unknown-key', id);
     if (key.revoked) throw new KeyAdminError('key-revoked', id);

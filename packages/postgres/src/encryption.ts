@@ -45,7 +45,10 @@ export class SecretSealer {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): SecretSealer | undefined {
     const current = env[ENCRYPTION_KEY_VARIABLE];
     if (current === undefined || current === '') return undefined;
-    const previous = (env[PREVIOUS_ENCRYPTION_KEYS_VARIABLE] ?? '').split(',').map((value) => value.trim()).filter((value) => value !== '');
+    const previous = (env[PREVIOUS_ENCRYPTION_KEYS_VARIABLE] ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
     return new SecretSealer(current, previous);
   }
 
@@ -73,15 +76,22 @@ export class SecretSealer {
       const decipher = createDecipheriv('aes-256-gcm', encryption.key, value.subarray(1 + KEY_ID_BYTES, HEADER_BYTES));
       decipher.setAAD(associatedData(keyId));
       decipher.setAuthTag(value.subarray(value.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(value.subarray(HEADER_BYTES, value.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(value.subarray(HEADER_BYTES, value.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
-      throw new SealedSecretError(`a secret of key "${keyId}" does not decrypt: it was altered, or sealed for another key`);
+      throw new SealedSecretError(
+        `a secret of key "${keyId}" does not decrypt: it was altered, or sealed for another key`,
+      );
     }
   }
 
   /** Whether `sealed` was made under the current key (what `keygate db reseal` leaves true for every secret). */
   isCurrent(sealed: Uint8Array): boolean {
-    return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength).subarray(1, 1 + KEY_ID_BYTES).equals(this.current.id);
+    return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
+      .subarray(1, 1 + KEY_ID_BYTES)
+      .equals(this.current.id);
   }
 }
 

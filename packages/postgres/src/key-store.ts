@@ -29,7 +29,16 @@ export interface PostgresKeyStoreOptions {
   onListenError?: ((error: Error) => void) | undefined;
 }
 
-const KNOWN = new Set(['pool', 'connectionString', 'schema', 'encryptionKey', 'previousEncryptionKeys', 'queryTimeoutMs', 'cache', 'onListenError']);
+const KNOWN = new Set([
+  'pool',
+  'connectionString',
+  'schema',
+  'encryptionKey',
+  'previousEncryptionKeys',
+  'queryTimeoutMs',
+  'cache',
+  'onListenError',
+]);
 
 /**
  * Keys in PostgreSQL: a `KeyStore` whose lookups go through core's `CachedKeyStore` (bounded, found and not-found
@@ -51,16 +60,24 @@ export class PostgresKeyStore implements KeyStore {
    * opened (no or wrong `KEYGATE_ENCRYPTION_KEY`), and subscribes to changes.
    */
   static async open(options: PostgresKeyStoreOptions): Promise<PostgresKeyStore> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('@keygate/postgres: options must be an object');
-    for (const name of Object.keys(options)) if (!KNOWN.has(name)) throw new TypeError(`@keygate/postgres: unknown option "${name}"`);
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('@keygate/postgres: options must be an object');
+    for (const name of Object.keys(options))
+      if (!KNOWN.has(name)) throw new TypeError(`@keygate/postgres: unknown option "${name}"`);
     const schema = schemaName(options.schema);
     const queryTimeoutMs = options.queryTimeoutMs ?? 2000;
-    if (!Number.isSafeInteger(queryTimeoutMs) || queryTimeoutMs < 1) throw new TypeError('@keygate/postgres: option "queryTimeoutMs" must be a positive integer');
+    if (!Number.isSafeInteger(queryTimeoutMs) || queryTimeoutMs < 1)
+      throw new TypeError('@keygate/postgres: option "queryTimeoutMs" must be a positive integer');
     const sealer =
       options.encryptionKey !== undefined
         ? new SecretSealer(options.encryptionKey, options.previousEncryptionKeys ?? [])
         : SecretSealer.fromEnvironment();
-    const { pool, owned } = poolFrom({ pool: options.pool, connectionString: options.connectionString, connectionTimeoutMs: queryTimeoutMs, statementTimeoutMs: queryTimeoutMs });
+    const { pool, owned } = poolFrom({
+      pool: options.pool,
+      connectionString: options.connectionString,
+      connectionTimeoutMs: queryTimeoutMs,
+      statementTimeoutMs: queryTimeoutMs,
+    });
     try {
       await withTimeout(requireSchema(pool, schema), queryTimeoutMs * 2);
       await checkSecretsOpen(pool, schema, sealer, queryTimeoutMs);
@@ -122,19 +139,30 @@ function applyChange(cache: CachedKeyStore, change: Change): void {
 }
 
 /** With pairs stored, the encryption key must be set and open one of their secrets (the newest). */
-async function checkSecretsOpen(pool: pg.Pool, schema: string, sealer: SecretSealer | undefined, timeoutMs: number): Promise<void> {
+async function checkSecretsOpen(
+  pool: pg.Pool,
+  schema: string,
+  sealer: SecretSealer | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const { rows } = await withTimeout(
-    pool.query<{ key_id: string; sealed: Buffer }>(`SELECT key_id, sealed FROM "${schema}".key_secrets ORDER BY id DESC LIMIT 1`),
+    pool.query<{ key_id: string; sealed: Buffer }>(
+      `SELECT key_id, sealed FROM "${schema}".key_secrets ORDER BY id DESC LIMIT 1`,
+    ),
     timeoutMs,
   );
   const sample = rows[0];
   if (sample === undefined) return;
   if (sealer === undefined) {
-    throw new EncryptionKeyError(`${ENCRYPTION_KEY_VARIABLE} is not set, and schema "${schema}" holds key pairs whose secrets it encrypts: set it to the key they were created with`);
+    throw new EncryptionKeyError(
+      `${ENCRYPTION_KEY_VARIABLE} is not set, and schema "${schema}" holds key pairs whose secrets it encrypts: set it to the key they were created with`,
+    );
   }
   try {
     sealer.open(sample.key_id, sample.sealed);
   } catch (error) {
-    throw new EncryptionKeyError(`${ENCRYPTION_KEY_VARIABLE} does not open the key-pair secrets in schema "${schema}" (${(error as Error).message})`);
+    throw new EncryptionKeyError(
+      `${ENCRYPTION_KEY_VARIABLE} does not open the key-pair secrets in schema "${schema}" (${(error as Error).message})`,
+    );
   }
 }

@@ -82,7 +82,9 @@ export class PostgresLookup implements KeyStore {
 
   private open(keyId: string, secret: { sealed: string; notAfter: number | null }): PairSecret {
     if (this.sealer === undefined) {
-      throw new EncryptionKeyError(`${ENCRYPTION_KEY_VARIABLE} is not set, so the secrets of key pair "${keyId}" cannot be decrypted`);
+      throw new EncryptionKeyError(
+        `${ENCRYPTION_KEY_VARIABLE} is not set, so the secrets of key pair "${keyId}" cannot be decrypted`,
+      );
     }
     const opened: PairSecret = { secretKey: this.sealer.open(keyId, Buffer.from(secret.sealed, 'base64')) };
     if (secret.notAfter !== null) opened.notAfter = secret.notAfter;

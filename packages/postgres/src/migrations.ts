@@ -66,7 +66,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * from several processes at once: a transaction-scoped advisory lock on the schema's name serialises them, and the
  * later ones find the work done.
  */
-export async function migrate(pool: pg.Pool, schema: string = 'keygate'): Promise<{ version: number; applied: number[] }> {
+export async function migrate(
+  pool: pg.Pool,
+  schema: string = 'keygate',
+): Promise<{ version: number; applied: number[] }> {
   const s = schemaName(schema);
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -74,10 +77,17 @@ export async function migrate(pool: pg.Pool, schema: string = 'keygate'): Promis
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('keygate migrate ' || $1, 0))", [s]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${s}"`);
-    await client.query(`CREATE TABLE IF NOT EXISTS "${s}".keygate_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM "${s}".keygate_migrations`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS "${s}".keygate_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM "${s}".keygate_migrations`,
+    );
     const current = rows[0]?.version ?? 0;
-    if (current > SCHEMA_VERSION) throw new Error(`schema "${s}" is at version ${current}, newer than this release's ${SCHEMA_VERSION}: upgrade keygate`);
+    if (current > SCHEMA_VERSION)
+      throw new Error(
+        `schema "${s}" is at version ${current}, newer than this release's ${SCHEMA_VERSION}: upgrade keygate`,
+      );
     const applied: number[] = [];
     for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
       await client.query(MIGRATIONS[version - 1]!(s, channelOf(s)));
@@ -97,9 +107,13 @@ export async function migrate(pool: pg.Pool, schema: string = 'keygate'): Promis
 /** The schema's version, or 0 when it was never migrated. */
 export async function schemaVersion(pool: pg.Pool, schema: string): Promise<number> {
   const s = schemaName(schema);
-  const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`"${s}".keygate_migrations`]);
+  const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
+    `"${s}".keygate_migrations`,
+  ]);
   if (!rows[0]?.exists) return 0;
-  const result = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM "${s}".keygate_migrations`);
+  const result = await pool.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM "${s}".keygate_migrations`,
+  );
   return result.rows[0]?.version ?? 0;
 }
 
@@ -107,6 +121,11 @@ export async function schemaVersion(pool: pg.Pool, schema: string): Promise<numb
 export async function requireSchema(pool: pg.Pool, schema: string): Promise<void> {
   const version = await schemaVersion(pool, schema);
   if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) throw new Error(`@keygate/postgres: schema "${schema}" is at version ${version}, newer than this release's ${SCHEMA_VERSION}: upgrade keygate`);
-  throw new Error(`@keygate/postgres: schema "${schema}" is at version ${version}, not ${SCHEMA_VERSION}: run \`keygate db migrate\` first`);
+  if (version > SCHEMA_VERSION)
+    throw new Error(
+      `@keygate/postgres: schema "${schema}" is at version ${version}, newer than this release's ${SCHEMA_VERSION}: upgrade keygate`,
+    );
+  throw new Error(
+    `@keygate/postgres: schema "${schema}" is at version ${version}, not ${SCHEMA_VERSION}: run \`keygate db migrate\` first`,
+  );
 }

@@ -3,7 +3,9 @@ import pg from 'pg';
 /** Where the tables live: a schema name (default `keygate`), quoted into SQL once it is checked. */
 export function schemaName(schema: unknown = 'keygate'): string {
   if (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new TypeError('@keygate/postgres: option "schema" must be a lower-case SQL name (a-z, 0-9, _; at most 63 characters)');
+    throw new TypeError(
+      '@keygate/postgres: option "schema" must be a lower-case SQL name (a-z, 0-9, _; at most 63 characters)',
+    );
   }
   return schema;
 }
@@ -14,7 +16,12 @@ export function channelOf(schema: string): string {
 }
 
 /** The `pg.Pool` given, or one made from a connection string (then owned: ended by `close`). */
-export function poolFrom(options: { pool?: pg.Pool | undefined; connectionString?: string | undefined; connectionTimeoutMs: number; statementTimeoutMs?: number | undefined }): {
+export function poolFrom(options: {
+  pool?: pg.Pool | undefined;
+  connectionString?: string | undefined;
+  connectionTimeoutMs: number;
+  statementTimeoutMs?: number | undefined;
+}): {
   pool: pg.Pool;
   owned: boolean;
 } {

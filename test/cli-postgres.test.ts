@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { basicAuthorization, createVerifier } from '@keygate/core';
+import { basicAuthorization, createVerifier, generateApiKey, generateKeyPair } from '@keygate/core';
 import { PostgresKeyStore } from '@keygate/postgres';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
@@ -234,6 +235,63 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('KEYGATE_ENCRYPTION_KEY must be the base64 of exactly 32 bytes');
     expect(JSON.parse((await keygate(['keys', 'list', '--json'], env)).stdout)).toEqual([]);
+  });
+
+  it('db import copies a keys file (hashes and sealed secrets only); its keys then verify; an existing id refuses it all', async () => {
+    const { schema, run, json } = target();
+    await json('db', 'migrate');
+    const dir = tempDir('keygate-cli-pg-import-');
+    const file = join(dir, 'keys.json');
+    const basic = generateApiKey('live');
+    const pair = generateKeyPair('test');
+    const data = {
+      tenants: [{ id: 'acme' }, { id: 'globex', status: 'suspended' }],
+      keys: [
+        { id: 'k_basic', tenant: 'acme', key: basic.key, scopes: ['a'] },
+        { id: 'k_pair', tenant: 'globex', publicKey: pair.publicKey, secretKey: pair.secretKey },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(data));
+    expect(await json('db', 'import', file)).toEqual({ imported: { tenants: 2, keys: 2 } });
+    expect(await json('keys', 'list')).toEqual([
+      {
+        id: 'k_basic',
+        tenant: 'acme',
+        environment: 'live',
+        kind: 'basic',
+        scopes: ['a'],
+        revoked: false,
+        expiresAt: null,
+        hint: basic.key.slice(-4),
+      },
+      {
+        id: 'k_pair',
+        tenant: 'globex',
+        environment: 'test',
+        kind: 'keypair',
+        scopes: null,
+        revoked: false,
+        expiresAt: null,
+        hint: pair.publicKey.slice(-4),
+      },
+    ]);
+    const verifier = createVerifier({ keys: await storeOn(schema) });
+    expect(
+      await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(basic.key) } }),
+    ).toMatchObject({ ok: true });
+    const suspended = await verifier.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': pair.secretKey },
+    });
+    expect(suspended).toMatchObject({ ok: false, error: { code: 'TENANT_INACTIVE' } });
+    const again = await run('db', 'import', file, '--json');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('k_basic');
+    writeFileSync(file, JSON.stringify({ tenants: [], keys: [{ id: 'x', tenant: 'nobody', key: basic.key }] }));
+    const invalid = await run('db', 'import', file);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).not.toContain(basic.key);
   });
 
   it('usage errors exit 2: --file with --database, db migrate on a file; an unreachable database exits 1 without its password', async () => {

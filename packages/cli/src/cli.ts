@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateApiKey, generateKeyPair } from '@keygate/core';
-import { databaseTarget } from './database-target.js';
+import { type DatabaseCommands, databaseTarget } from './database-target.js';
 import { OperationError, UsageError } from './errors.js';
 import { fileTarget } from './file-target.js';
 import type { Environment, KeysTarget } from './target.js';
@@ -43,11 +43,7 @@ interface Command {
   help: string;
   /** Only on PostgreSQL (`db` commands). */
   databaseOnly?: boolean;
-  run(
-    values: Values,
-    args: string[],
-    target: KeysTarget & { migrate?: () => Promise<{ version: number }>; reseal?: () => Promise<{ resealed: number }> },
-  ): Promise<Output>;
+  run(values: Values, args: string[], target: KeysTarget & Partial<DatabaseCommands>): Promise<Output>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -124,6 +120,20 @@ Output (--json): pair { id, publicKey, secretKey, previousValidUntil };
         json: { resealed },
         text: `Re-encrypted ${resealed} secret${resealed === 1 ? '' : 's'} under KEYGATE_ENCRYPTION_KEY.\n`,
       };
+    },
+  },
+  'db import': {
+    usage: 'keygate db import PATH --database URL',
+    summary:
+      'copy the tenants and keys of a keys file into PostgreSQL (one transaction; an existing key id refuses it all)',
+    options: [],
+    args: ['PATH'],
+    databaseOnly: true,
+    help: `Tenants already in the database are kept as they are. Clear Basic keys are stored as their hash only and
+pair secrets encrypted (KEYGATE_ENCRYPTION_KEY). Output (--json): { imported: { tenants, keys } }`,
+    run: async (_values, [path], target) => {
+      const imported = await target.importFile!(resolve(path!));
+      return { json: { imported }, text: `Imported ${imported.tenants} tenant(s) and ${imported.keys} key(s).\n` };
     },
   },
 };

@@ -1,3 +1,4 @@
+import { type KeyRecord, type KeysFile, parseKeysFile } from '@keygate/core';
 import type pg from 'pg';
 import { EncryptionKeyError, ENCRYPTION_KEY_VARIABLE, SecretSealer } from './encryption.js';
 import { migrate } from './migrations.js';
@@ -26,11 +27,14 @@ export class KeyAdminError extends Error {
 export interface NewKey {
   id: string;
   tenant: string;
-  environment: 'live' | 'test';
-  hint: string;
+  environment: 'live' | 'test' | null;
+  hint: string | null;
   keyHash?: string | undefined;
   publicKey?: string | undefined;
   secretKey?: string | undefined;
+  /** Instead of `secretKey`: several secrets, newest first, each with an optional end (Unix ms). */
+  secrets?: ReadonlyArray<{ secretKey: string; notAfter?: number | undefined }> | undefined;
+  revoked?: boolean | undefined;
   scopes?: readonly string[] | undefined;
   rateLimit?: { limit: number; windowSeconds: number } | undefined;
   /** ISO 8601. */
@@ -128,6 +132,47 @@ export class PostgresKeyAdmin {
   async createKey(key: NewKey): Promise<void> {
     await this.transaction(async (client) => {
       await this.insertKey(client, key);
+    });
+  }
+
+  /**
+   * Copies a keys file's tenants and keys in one transaction (the way from a keys file to PostgreSQL): the file is
+   * validated as a server would load it; tenants already present are kept as they are; a key id already present
+   * refuses the whole import. Clear Basic keys are stored as their hash only; pair secrets are sealed.
+   */
+  async importKeys(input: KeysFile | unknown, source = 'keys to import'): Promise<{ tenants: number; keys: number }> {
+    const loaded = parseKeysFile(input, source);
+    const data = input as KeysFile; // what parseKeysFile has just validated
+    const found = new Map<string, { record: KeyRecord; keyHash?: string; publicKey?: string }>();
+    for (const [keyHash, record] of loaded.byKeyHash) found.set(record.id, { record, keyHash });
+    for (const [publicKey, record] of loaded.byPublicKey) found.set(record.id, { record, publicKey });
+    return this.transaction(async (client) => {
+      let tenants = 0;
+      for (const tenant of data.tenants ?? []) {
+        const { rowCount } = await client.query(
+          `INSERT INTO "${this.schema}".tenants (id, status) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+          [tenant.id, tenant.status ?? 'active'],
+        );
+        tenants += rowCount ?? 0;
+      }
+      for (const entry of data.keys) {
+        const { record, keyHash, publicKey } = found.get(entry.id)!;
+        const secrets = record.secrets ?? (record.secretKey === undefined ? [] : [{ secretKey: record.secretKey }]);
+        await this.insertKey(client, {
+          id: entry.id,
+          tenant: entry.tenant,
+          environment: record.environment,
+          hint: entry.hint ?? (entry.key ?? entry.publicKey)?.slice(-4) ?? null,
+          keyHash,
+          publicKey,
+          secrets: secrets.map((secret) => ({ secretKey: secret.secretKey!, notAfter: secret.notAfter })),
+          scopes: record.scopes,
+          rateLimit: record.rateLimit,
+          expiresAt: entry.expiresAt,
+          revoked: record.revoked === true,
+        });
+      }
+      return { tenants, keys: data.keys.length };
     });
   }
 
@@ -241,10 +286,11 @@ export class PostgresKeyAdmin {
     const s = this.schema;
     const tenant = await client.query(`SELECT 1 FROM "${s}".tenants WHERE id = $1`, [key.tenant]);
     if (tenant.rowCount === 0) throw new KeyAdminError('unknown-tenant', key.tenant);
-    const sealed = key.secretKey === undefined ? undefined : this.requireSealer().seal(key.id, key.secretKey);
+    const secrets = key.secrets ?? (key.secretKey === undefined ? [] : [{ secretKey: key.secretKey }]);
+    const sealer = secrets.length > 0 ? this.requireSealer() : undefined;
     const inserted = await client.query(
-      `INSERT INTO "${s}".keys (id, tenant_id, kind, environment, key_hash, public_key, scopes, rate_limit, rate_limit_window_seconds, expires_at, hint)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO "${s}".keys (id, tenant_id, kind, environment, key_hash, public_key, scopes, rate_limit, rate_limit_window_seconds, expires_at, hint, revoked)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
       [
         key.id,
         key.tenant,
@@ -257,11 +303,18 @@ export class PostgresKeyAdmin {
         key.rateLimit?.windowSeconds ?? null,
         key.expiresAt ?? null,
         key.hint,
+        key.revoked === true,
       ],
     );
     if (inserted.rowCount === 0) throw new KeyAdminError('key-exists', key.id);
-    if (sealed !== undefined)
-      await client.query(`INSERT INTO "${s}".key_secrets (key_id, sealed) VALUES ($1, $2)`, [key.id, sealed]);
+    // Oldest first: lookups list a pair's secrets newest first, as the keys file does.
+    for (const secret of [...secrets].reverse()) {
+      await client.query(`INSERT INTO "${s}".key_secrets (key_id, sealed, not_after) VALUES ($1, $2, $3)`, [
+        key.id,
+        sealer!.seal(key.id, secret.secretKey),
+        secret.notAfter === undefined ? null : new Date(secret.notAfter),
+      ]);
+    }
   }
 
   private async lockKey(client: pg.PoolClient, id: string) {

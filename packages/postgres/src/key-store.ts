@@ -1,4 +1,4 @@
-import { CachedKeyStore, type KeyRecord, type KeyStore } from '@keygate/core';
+import { type Awaitable, CachedKeyStore, type KeyRecord, type KeyStore, type TenantRecord } from '@keygate/core';
 import type pg from 'pg';
 import { ChangeListener, type Change } from './change-listener.js';
 import { EncryptionKeyError, ENCRYPTION_KEY_VARIABLE, SecretSealer } from './encryption.js';
@@ -104,6 +104,14 @@ export class PostgresKeyStore implements KeyStore {
 
   findByPublicKey(publicKey: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
     return this.cache.findByPublicKey(publicKey);
+  }
+
+  /**
+   * A tenant by id, for JWTs naming their tenant: one primary-key query each time, not cached (as core's
+   * `CachedKeyStore` does), so a suspension reaches JWTs at once; while the database is down it fails (503).
+   */
+  findTenant(tenantId: string): Awaitable<TenantRecord | undefined> {
+    return this.cache.findTenant(tenantId);
   }
 
   /** Drops every cached answer (`verifier.reload()` calls it). */

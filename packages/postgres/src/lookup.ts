@@ -1,4 +1,4 @@
-import type { KeyRecord, KeyStore, PairSecret } from '@keygate/core';
+import type { KeyRecord, KeyStore, PairSecret, TenantRecord } from '@keygate/core';
 import type pg from 'pg';
 import { EncryptionKeyError, ENCRYPTION_KEY_VARIABLE, type SecretSealer } from './encryption.js';
 
@@ -34,6 +34,7 @@ const selectKey = (s: string, where: string) => `
 export class PostgresLookup implements KeyStore {
   private readonly byHash: { name: string; text: string };
   private readonly byPublicKey: { name: string; text: string };
+  private readonly tenant: { name: string; text: string };
   /** Queries sent (what the bench counts: a cold miss is one). */
   queries = 0;
 
@@ -45,6 +46,10 @@ export class PostgresLookup implements KeyStore {
   ) {
     this.byHash = { name: `keygate_${schema}_by_hash`, text: selectKey(schema, 'k.key_hash = $1') };
     this.byPublicKey = { name: `keygate_${schema}_by_public_key`, text: selectKey(schema, 'k.public_key = $1') };
+    this.tenant = {
+      name: `keygate_${schema}_tenant`,
+      text: `SELECT id, status FROM "${schema}".tenants WHERE id = $1`,
+    };
   }
 
   async findByKeyHash(keyHash: string): Promise<KeyRecord | undefined> {
@@ -53,6 +58,16 @@ export class PostgresLookup implements KeyStore {
 
   async findByPublicKey(publicKey: string): Promise<KeyRecord | undefined> {
     return this.find(this.byPublicKey, publicKey);
+  }
+
+  /** A tenant by id (what a JWT's tenant claim is checked against). */
+  async findTenant(tenantId: string): Promise<TenantRecord | undefined> {
+    this.queries++;
+    const result = await withTimeout(
+      this.pool.query<TenantRecord>({ ...this.tenant, values: [tenantId] }),
+      this.timeoutMs,
+    );
+    return result.rows[0];
   }
 
   private async find(statement: { name: string; text: string }, value: string): Promise<KeyRecord | undefined> {

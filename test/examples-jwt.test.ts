@@ -16,7 +16,12 @@ function commandAfter(banner: string, marker: string): string {
   return lines[index + 1]!;
 }
 
-const NO_JWT_ENV = { KEYGATE_JWKS_URL: '', KEYGATE_JWT_ISSUER: '', KEYGATE_JWT_AUDIENCE: '', KEYGATE_JWT_TENANT_CLAIM: '' };
+const NO_JWT_ENV = {
+  KEYGATE_JWKS_URL: '',
+  KEYGATE_JWT_ISSUER: '',
+  KEYGATE_JWT_AUDIENCE: '',
+  KEYGATE_JWT_TENANT_CLAIM: '',
+};
 
 describe.each(['express', 'koa'] as const)('example server: %s, the demo JWT issuer', (name) => {
   let server: ExampleProcess;
@@ -27,13 +32,23 @@ describe.each(['express', 'koa'] as const)('example server: %s, the demo JWT iss
 
   it('prints a curl with a demo token that answers 200 with tenant acme when pasted', async () => {
     const command = commandAfter(server.banner, 'JWT bearer token');
-    expect(command).toMatch(/^curl -H "Authorization: Bearer [\w-]+\.[\w-]+\.[\w-]+" http:\/\/localhost:\d+\/v1\/payments$/);
+    expect(command).toMatch(
+      /^curl -H "Authorization: Bearer [\w-]+\.[\w-]+\.[\w-]+" http:\/\/localhost:\d+\/v1\/payments$/,
+    );
     const body = JSON.parse(await runPrinted(command));
     expect(body).toMatchObject({ success: true, data: { tenantId: 'acme', keyId: 'demo-user' } });
     // The token reaches every demo route (its scopes), and lives about an hour.
     const token = /Bearer ([\w.-]+)"/.exec(command)![1]!;
-    const { payload } = await jwtVerify(token, createLocalJWKSet((await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet));
-    expect(String(payload.scope).split(' ').sort()).toEqual(['payments:read', 'payments:write', 'refunds:write', 'settlements:read']);
+    const { payload } = await jwtVerify(
+      token,
+      createLocalJWKSet((await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet),
+    );
+    expect(String(payload.scope).split(' ').sort()).toEqual([
+      'payments:read',
+      'payments:write',
+      'refunds:write',
+      'settlements:read',
+    ]);
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
@@ -42,7 +57,9 @@ describe.each(['express', 'koa'] as const)('example server: %s, the demo JWT iss
     expect(res.status).toBe(200);
     const jwks = (await res.json()) as { keys: { kid: string; kty: string; d?: string }[] };
     const token = /Bearer ([\w.-]+)"/.exec(commandAfter(server.banner, 'JWT bearer token'))![1]!;
-    expect(jwks.keys.map((key) => [key.kid, key.kty, key.d])).toEqual([[decodeProtectedHeader(token).kid, 'EC', undefined]]);
+    expect(jwks.keys.map((key) => [key.kid, key.kty, key.d])).toEqual([
+      [decodeProtectedHeader(token).kid, 'EC', undefined],
+    ]);
   });
 
   it('a tampered demo token is refused with INVALID_TOKEN and the invalid_token challenge', async () => {
@@ -78,18 +95,35 @@ describe.each(['express', 'koa'] as const)('example server: %s, your own issuer 
   it('prints no demo token, and accepts a token of that issuer with the tenant from org_id', async () => {
     expect(server.banner).not.toContain('JWT bearer token');
     const now = Math.floor(Date.now() / 1000);
-    const token = await signToken(key, { iss: 'https://login.my-company.test/', aud: 'payments-api', sub: 'svc_billing', org_id: 'acme', scope: 'payments:read', iat: now, exp: now + 600 });
+    const token = await signToken(key, {
+      iss: 'https://login.my-company.test/',
+      aud: 'payments-api',
+      sub: 'svc_billing',
+      org_id: 'acme',
+      scope: 'payments:read',
+      iat: now,
+      exp: now + 600,
+    });
     const res = await fetch(`${server.baseUrl}/v1/payments`, { headers: { authorization: `Bearer ${token}` } });
     expect(await res.json()).toMatchObject({ success: true, data: { tenantId: 'acme', keyId: 'svc_billing' } });
-    const write = await fetch(`${server.baseUrl}/v1/payments`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"amount":1,"currency":"USD"}' });
+    const write = await fetch(`${server.baseUrl}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"amount":1,"currency":"USD"}',
+    });
     expect(write.status).toBe(403);
-    expect(write.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", scope="payments:write"');
+    expect(write.headers.get('www-authenticate')).toBe(
+      'Bearer realm="api", error="insufficient_scope", scope="payments:write"',
+    );
   });
 });
 
 describe('example JWT configuration', () => {
   it('stops at start naming a missing JWT variable', async () => {
-    const failure = await startExample('express', { ...NO_JWT_ENV, KEYGATE_JWKS_URL: 'http://127.0.0.1:9/jwks.json' }).then(
+    const failure = await startExample('express', {
+      ...NO_JWT_ENV,
+      KEYGATE_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    }).then(
       async (server) => {
         await server.stop();
         return 'started';

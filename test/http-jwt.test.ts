@@ -4,7 +4,15 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC, basic, expectAdmitted, expectNoCredentialLeak, expectRejection, keysFile, outcome } from './support/fixtures.js';
+import {
+  BASIC,
+  basic,
+  expectAdmitted,
+  expectNoCredentialLeak,
+  expectRejection,
+  keysFile,
+  outcome,
+} from './support/fixtures.js';
 import { startJwksServer, type JwksServer } from './support/jwks-server.js';
 import {
   AUDIENCE,
@@ -45,14 +53,24 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
       ...options,
     } as TestKeygateOptions);
 
-  it.each(['RS256', 'ES256', 'EdDSA'] as const)('a valid %s token: 200 with scheme jwt, sub, tenant, scopes and claims', async (alg) => {
-    const key = { RS256: rsa, ES256: ec, EdDSA: ed }[alg];
-    const token = await signToken(key, claimsAt(NOW));
-    const res = await request(make().handler).get('/echo').set(bearer(token));
-    const { auth } = expectAdmitted(res);
-    expect(auth).toMatchObject({ scheme: 'jwt', keyId: 'user_42', tenantId: 'acme', environment: null, scopes: ['payments:read', 'payments:write'], signed: false });
-    expect(auth.claims).toMatchObject({ iss: ISSUER, sub: 'user_42', aud: AUDIENCE, tenant_id: 'acme' });
-  });
+  it.each(['RS256', 'ES256', 'EdDSA'] as const)(
+    'a valid %s token: 200 with scheme jwt, sub, tenant, scopes and claims',
+    async (alg) => {
+      const key = { RS256: rsa, ES256: ec, EdDSA: ed }[alg];
+      const token = await signToken(key, claimsAt(NOW));
+      const res = await request(make().handler).get('/echo').set(bearer(token));
+      const { auth } = expectAdmitted(res);
+      expect(auth).toMatchObject({
+        scheme: 'jwt',
+        keyId: 'user_42',
+        tenantId: 'acme',
+        environment: null,
+        scopes: ['payments:read', 'payments:write'],
+        signed: false,
+      });
+      expect(auth.claims).toMatchObject({ iss: ISSUER, sub: 'user_42', aud: AUDIENCE, tenant_id: 'acme' });
+    },
+  );
 
   it.each([
     ['expired', { exp: NOW / 1000 - 60 }, 'expired'],
@@ -72,12 +90,16 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
     const app = make();
     for (const token of [unsecuredToken(claimsAt(NOW)), await hmacWithPublicKey(rsa, claimsAt(NOW))]) {
       const res = await request(app.handler).get('/echo').set(bearer(token));
-      expect(expectRejection(res, 401, 'INVALID_TOKEN', { presented: [token] }).error.details).toEqual({ reason: 'algorithm' });
+      expect(expectRejection(res, 401, 'INVALID_TOKEN', { presented: [token] }).error.details).toEqual({
+        reason: 'algorithm',
+      });
     }
   });
 
   it('a suspended tenant → 401 TENANT_INACTIVE, with the invalid_token challenge', async () => {
-    const res = await request(make().handler).get('/echo').set(bearer(await signToken(ec, claimsAt(NOW, { tenant_id: 'globex' }))));
+    const res = await request(make().handler)
+      .get('/echo')
+      .set(bearer(await signToken(ec, claimsAt(NOW, { tenant_id: 'globex' }))));
     expectRejection(res, 401, 'TENANT_INACTIVE');
     expect(res.headers['www-authenticate']).toBe(INVALID);
   });
@@ -88,8 +110,13 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
     expectAdmitted(await request(app.handler).get('/payments').set(bearer(read)));
     const res = await request(app.handler).post('/payments').set(bearer(read)).send({ amount: 1 });
     expect(outcome(res)).toBe('403 INSUFFICIENT_SCOPE');
-    expect(JSON.parse(res.text).error.details).toEqual({ missingScopes: ['payments:write'], requiredScopes: ['payments:write'] });
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="insufficient_scope", scope="payments:write"');
+    expect(JSON.parse(res.text).error.details).toEqual({
+      missingScopes: ['payments:write'],
+      requiredScopes: ['payments:write'],
+    });
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_scope", scope="payments:write"',
+    );
     expect(res.headers['x-ratelimit-limit']).toBe('60');
     expectNoCredentialLeak(res, [read]);
     const write = await signToken(ec, claimsAt(NOW, { scope: 'payments:write' }));
@@ -99,7 +126,11 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
   it('API keys and JWTs on one route, one result type', async () => {
     const app = make();
     const key = expectAdmitted(await request(app.handler).get('/echo').set(basic(BASIC.valid))).auth;
-    const token = expectAdmitted(await request(app.handler).get('/echo').set(bearer(await signToken(ec, claimsAt(NOW))))).auth;
+    const token = expectAdmitted(
+      await request(app.handler)
+        .get('/echo')
+        .set(bearer(await signToken(ec, claimsAt(NOW)))),
+    ).auth;
     expect([key.scheme, token.scheme]).toEqual(['basic', 'jwt']);
     expect(Object.keys(token).sort()).toEqual([...Object.keys(key), 'claims'].sort());
   });
@@ -115,7 +146,11 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
     const limited = await request(app.handler).get('/echo').set(bearer(first));
     expectRejection(limited, 429, 'RATE_LIMIT_EXCEEDED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expectAdmitted(await request(app.handler).get('/echo').set(bearer(await signToken(ec, claimsAt(NOW, { sub: 'user_43' })))));
+    expectAdmitted(
+      await request(app.handler)
+        .get('/echo')
+        .set(bearer(await signToken(ec, claimsAt(NOW, { sub: 'user_43' })))),
+    );
   });
 
   it('a 2 MB token and a 10 000-element header are refused quickly as malformed', async () => {
@@ -125,7 +160,9 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
         const started = performance.now();
         const res = await request(server.url).get('/echo').set(bearer(token));
         expect(performance.now() - started).toBeLessThan(2_000);
-        expect(expectRejection(res, 401, 'INVALID_TOKEN', { presented: [token.slice(0, 64)] }).error.details).toEqual({ reason: 'malformed' });
+        expect(expectRejection(res, 401, 'INVALID_TOKEN', { presented: [token.slice(0, 64)] }).error.details).toEqual({
+          reason: 'malformed',
+        });
       }
     } finally {
       await server.close();
@@ -135,7 +172,11 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
   describe('the JWKS endpoint', () => {
     it('a kid the JWKS does not have yet: refused during the cooldown, accepted once the JWKS has it', async () => {
       const app = make({ jwksCooldownSeconds: 0.5 });
-      expectAdmitted(await request(app.handler).get('/echo').set(bearer(await signToken(ec, claimsAt(NOW)))));
+      expectAdmitted(
+        await request(app.handler)
+          .get('/echo')
+          .set(bearer(await signToken(ec, claimsAt(NOW)))),
+      );
       const rotated = await signingKey('ES256', `rotated-${fw.name}`);
       const token = await signToken(rotated, claimsAt(NOW));
       const early = await request(app.handler).get('/echo').set(bearer(token));
@@ -164,7 +205,13 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
       jwks.setDelay(5_000);
       try {
         const started = performance.now();
-        expectRejection(await request(app.handler).get('/echo').set(bearer(await signToken(ec, claimsAt(NOW)))), 503, 'AUTH_UNAVAILABLE');
+        expectRejection(
+          await request(app.handler)
+            .get('/echo')
+            .set(bearer(await signToken(ec, claimsAt(NOW)))),
+          503,
+          'AUTH_UNAVAILABLE',
+        );
         expect(performance.now() - started).toBeLessThan(1_500);
       } finally {
         jwks.setDelay(0);

@@ -8,7 +8,10 @@ const KEYGATE = 'verify: JWT (ES256) + limiter';
 /** Runs the cases; resolves `{ goals, markdown }`. `runChild(script, options)` is run.mjs's. */
 export async function runJwtCases({ runChild, plan, log }) {
   log('micro: JWT (ES256) verify beside jose alone');
-  const { samples } = await runChild('./micro/jwt.mjs', { rounds: plan.rounds, iterations: Math.ceil(plan.iterations / 4) });
+  const { samples } = await runChild('./micro/jwt.mjs', {
+    rounds: plan.rounds,
+    iterations: Math.ceil(plan.iterations / 4),
+  });
   const ratio = median(perRound(samples[KEYGATE], samples[FLOOR]));
   const goal = {
     goal: 'Core: verify JWT (ES256) + limiter vs jose jwtVerify alone on the same token and key (ns/op)',

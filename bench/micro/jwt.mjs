@@ -18,7 +18,12 @@ const KEYGATE = 'verify: JWT (ES256) + limiter';
 
 const keySet = createLocalJWKSet(JWT_OPTIONS.jwks);
 const floorOptions = { issuer: JWT_OPTIONS.issuer, audience: JWT_OPTIONS.audience, algorithms: ['ES256'] };
-const verifier = createVerifier({ keys: keysFile(), rateLimit: { limit: 60, windowSeconds: 60 }, jwt: JWT_OPTIONS, now: () => clock });
+const verifier = createVerifier({
+  keys: keysFile(),
+  rateLimit: { limit: 60, windowSeconds: 60 },
+  jwt: JWT_OPTIONS,
+  now: () => clock,
+});
 const request = { method: 'GET', target: '/v1/ping', headers: { authorization: JWT_AUTHORIZATION } };
 
 const cases = [

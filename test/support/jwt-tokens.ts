@@ -23,21 +23,39 @@ export interface SigningKey {
 
 export async function signingKey(alg: TestAlgorithm, kid = `${alg.toLowerCase()}-1`): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { alg, kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }, publicPem: await exportSPKI(publicKey) };
+  return {
+    alg,
+    kid,
+    privateKey,
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
+    publicPem: await exportSPKI(publicKey),
+  };
 }
 
 /** Claims of a valid token at `now` (Unix ms): issuer, audience, subject, tenant, scopes, issued now, 1 h life. */
 export function claimsAt(now: number, overrides: JWTPayload = {}): JWTPayload {
   const seconds = Math.floor(now / 1000);
-  return { iss: ISSUER, aud: AUDIENCE, sub: 'user_42', tenant_id: 'acme', scope: 'payments:read payments:write', iat: seconds, exp: seconds + 3600, ...overrides };
+  return {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user_42',
+    tenant_id: 'acme',
+    scope: 'payments:read payments:write',
+    iat: seconds,
+    exp: seconds + 3600,
+    ...overrides,
+  };
 }
 
 /** A token signed by `key` (its `kid` in the header unless `header` says otherwise). */
 export function signToken(key: SigningKey, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header }).sign(key.privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })
+    .sign(key.privateKey);
 }
 
-const base64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const base64url = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** `alg: none`: header and payload, an empty signature. */
 export function unsecuredToken(claims: JWTPayload): string {
@@ -46,7 +64,9 @@ export function unsecuredToken(claims: JWTPayload): string {
 
 /** The algorithm-confusion attack: HS256, keyed with the RSA public key's PEM text (what a naive verifier would use). */
 export function hmacWithPublicKey(key: SigningKey, claims: JWTPayload): Promise<string> {
-  const secret = new TextEncoder().encode(createPublicKey(key.publicPem).export({ format: 'pem', type: 'spki' }).toString());
+  const secret = new TextEncoder().encode(
+    createPublicKey(key.publicPem).export({ format: 'pem', type: 'spki' }).toString(),
+  );
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: 'JWT' }).sign(secret);
 }
 

@@ -8,7 +8,8 @@ import { invalidToken } from './verify.js';
 function scopesOf(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value.split(' ').filter((scope) => scope !== '');
-  if (Array.isArray(value) && value.every((scope) => typeof scope === 'string')) return value.filter((scope) => scope !== '');
+  if (Array.isArray(value) && value.every((scope) => typeof scope === 'string'))
+    return value.filter((scope) => scope !== '');
   throw invalidToken('malformed');
 }
 
@@ -20,7 +21,10 @@ function nonEmptyString(value: unknown): value is string {
 export async function tokenRecord(claims: JwtClaims, config: JwtConfiguration, keyStore: KeyStore): Promise<KeyRecord> {
   const tenantId = claims[config.tenantClaim];
   if (!nonEmptyString(claims.sub) || !nonEmptyString(tenantId)) throw invalidToken('missing-claim');
-  const granted = config.scopeClaim === undefined ? (scopesOf(claims.scope) ?? scopesOf(claims.scp)) : scopesOf(claims[config.scopeClaim]);
+  const granted =
+    config.scopeClaim === undefined
+      ? (scopesOf(claims.scope) ?? scopesOf(claims.scp))
+      : scopesOf(claims[config.scopeClaim]);
   let environment: Environment | null = null;
   if (config.environmentClaim !== undefined) {
     const value = claims[config.environmentClaim];

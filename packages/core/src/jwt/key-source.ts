@@ -1,6 +1,13 @@
 /** The key a token is verified with: a remote JWKS, a local one, public keys turned into one, or an HMAC secret. */
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { KeygateConfigError } from '../config-error.js';
 import type { JwtKeySource } from './options.js';
 
@@ -42,11 +49,15 @@ function publicJwk(field: string, key: string | JWK | KeyObject): JWK {
     }
   }
   if (typeof key !== 'object' || key === null) invalid(field, 'must hold PEM strings, JWKs or KeyObjects');
-  if ('d' in key || key.kty === 'oct') invalid(field, 'must hold public keys only (a private or symmetric JWK was given)');
+  if ('d' in key || key.kty === 'oct')
+    invalid(field, 'must hold public keys only (a private or symmetric JWK was given)');
   try {
     createPublicKey({ key: key as JsonWebKey, format: 'jwk' });
   } catch {
-    invalid(field, `holds a JWK that is not a usable public key${typeof key.kid === 'string' ? ` (kid "${key.kid}")` : ''}`);
+    invalid(
+      field,
+      `holds a JWK that is not a usable public key${typeof key.kid === 'string' ? ` (kid "${key.kid}")` : ''}`,
+    );
   }
   return { ...key };
 }
@@ -65,7 +76,8 @@ function remoteSet(url: string | URL, timing: RemoteJwksTiming): JWTVerifyGetKey
   } catch {
     return invalid('jwksUrl', 'must be an absolute http(s) URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') invalid('jwksUrl', 'must be an absolute http(s) URL');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    invalid('jwksUrl', 'must be an absolute http(s) URL');
   const remote = createRemoteJWKSet(parsed, {
     timeoutDuration: timing.timeoutMs,
     cooldownDuration: timing.cooldownMs,
@@ -78,7 +90,8 @@ function remoteSet(url: string | URL, timing: RemoteJwksTiming): JWTVerifyGetKey
       return await remote(header, token);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-      const cause = error instanceof errors.JWKSTimeout ? `no answer within ${timing.timeoutMs} ms` : (error as Error)?.message;
+      const cause =
+        error instanceof errors.JWKSTimeout ? `no answer within ${timing.timeoutMs} ms` : (error as Error)?.message;
       throw new JwksUnavailableError(`JWKS ${where} unavailable: ${cause}`, { cause: error });
     }
   };

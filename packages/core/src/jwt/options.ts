@@ -6,10 +6,37 @@ import { keySource, type TokenKey } from './key-source.js';
 
 /** Where the keys that verify tokens come from: exactly one of these. */
 export type JwtKeySource =
-  | { /** The issuer's JWKS endpoint (fetched, cached, refetched for a new `kid`). */ jwksUrl: string | URL; jwks?: never; publicKeys?: never; secret?: never }
-  | { /** A JWKS held locally: `{ keys: [...] }`. */ jwks: JSONWebKeySet; jwksUrl?: never; publicKeys?: never; secret?: never }
-  | { /** Public keys: PEM (SPKI or certificate), JWK or `KeyObject`. */ publicKeys: readonly (string | JWK | KeyObject)[]; jwksUrl?: never; jwks?: never; secret?: never }
-  | { /** A shared HMAC secret (≥ 32 bytes): the only way HS256/384/512 are accepted. */ secret: string | Uint8Array; jwksUrl?: never; jwks?: never; publicKeys?: never };
+  | {
+      /** The issuer's JWKS endpoint (fetched, cached, refetched for a new `kid`). */
+      jwksUrl: string | URL;
+      jwks?: never;
+      publicKeys?: never;
+      secret?: never;
+    }
+  | {
+      /** A JWKS held locally: `{ keys: [...] }`. */
+      jwks: JSONWebKeySet;
+      jwksUrl?: never;
+      publicKeys?: never;
+      secret?: never;
+    }
+  | {
+      /** Public keys: PEM (SPKI or certificate), JWK or `KeyObject`. */
+      publicKeys: readonly PublicKeyInput[];
+      jwksUrl?: never;
+      jwks?: never;
+      secret?: never;
+    }
+  | {
+      /** A shared HMAC secret (≥ 32 bytes): the only way HS256/384/512 are accepted. */
+      secret: string | Uint8Array;
+      jwksUrl?: never;
+      jwks?: never;
+      publicKeys?: never;
+    };
+
+/** A public key as `publicKeys` takes it. */
+export type PublicKeyInput = string | JWK | KeyObject;
 
 /** Options of the `jwt` scheme (`Authorization: Bearer <JWT>`). */
 export type JwtOptions = JwtKeySource & {
@@ -59,11 +86,37 @@ const JWT_DEFAULTS = {
   jwksCacheMaxAgeSeconds: 600,
 } as const;
 
-const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
 const HMAC = ['HS256', 'HS384', 'HS512'];
 const OPTION_NAMES = [
-  'jwksUrl', 'jwks', 'publicKeys', 'secret', 'issuer', 'audience', 'unsafeAcceptAnyIssuer', 'unsafeAcceptAnyAudience', 'algorithms',
-  'clockToleranceSeconds', 'tenantClaim', 'scopeClaim', 'environmentClaim', 'jwksCooldownSeconds', 'jwksTimeoutMs', 'jwksCacheMaxAgeSeconds',
+  'jwksUrl',
+  'jwks',
+  'publicKeys',
+  'secret',
+  'issuer',
+  'audience',
+  'unsafeAcceptAnyIssuer',
+  'unsafeAcceptAnyAudience',
+  'algorithms',
+  'clockToleranceSeconds',
+  'tenantClaim',
+  'scopeClaim',
+  'environmentClaim',
+  'jwksCooldownSeconds',
+  'jwksTimeoutMs',
+  'jwksCacheMaxAgeSeconds',
 ];
 
 function invalid(field: string, message: string, code: ConfigErrorCode = 'ERR_KEYGATE_INVALID_VALUE'): never {
@@ -77,12 +130,17 @@ function nonNegative(field: string, value: number | undefined, fallback: number)
 }
 
 function claimName(field: string, value: string | undefined): string | undefined {
-  if (value !== undefined && (typeof value !== 'string' || value === '')) invalid(field, 'must be a non-empty claim name');
+  if (value !== undefined && (typeof value !== 'string' || value === ''))
+    invalid(field, 'must be a non-empty claim name');
   return value;
 }
 
 /** `issuer`/`audience`: one or more non-empty strings, or explicitly none (`unsafeAcceptAny…`), never silently none. */
-function expected(field: 'issuer' | 'audience', value: string | readonly string[] | undefined, acceptAny: boolean | undefined): string | string[] | undefined {
+function expected(
+  field: 'issuer' | 'audience',
+  value: string | readonly string[] | undefined,
+  acceptAny: boolean | undefined,
+): string | string[] | undefined {
   const optOut = `unsafeAcceptAny${field === 'issuer' ? 'Issuer' : 'Audience'}`;
   if (acceptAny !== undefined && typeof acceptAny !== 'boolean') invalid(optOut, 'must be true or false');
   if (acceptAny === true) {
@@ -112,22 +170,35 @@ function algorithmsFor(value: readonly string[] | undefined, hmac: boolean): str
 
 /** Validates the `jwt` option once and builds its key source; a bad option throws a `TypeError` naming it. */
 export function resolveJwtOptions(options: JwtOptions): JwtConfiguration {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) invalid('(jwt)', 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    invalid('(jwt)', 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
   for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) invalid(name, `is not an option (known: ${OPTION_NAMES.join(', ')})`, 'ERR_KEYGATE_OPTION_UNKNOWN');
+    if (!OPTION_NAMES.includes(name))
+      invalid(name, `is not an option (known: ${OPTION_NAMES.join(', ')})`, 'ERR_KEYGATE_OPTION_UNKNOWN');
   }
-  const given = ['jwksUrl', 'jwks', 'publicKeys', 'secret'].filter((name) => (options as Record<string, unknown>)[name] !== undefined);
+  const given = ['jwksUrl', 'jwks', 'publicKeys', 'secret'].filter(
+    (name) => (options as Record<string, unknown>)[name] !== undefined,
+  );
   if (given.length !== 1) {
-    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `keygate: option "jwt" needs exactly one of "jwksUrl", "jwks", "publicKeys", "secret" (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+    throw new KeygateConfigError(
+      'ERR_KEYGATE_INVALID_VALUE',
+      `keygate: option "jwt" needs exactly one of "jwksUrl", "jwks", "publicKeys", "secret" (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+    );
   }
   const algorithms = algorithmsFor(options.algorithms, options.secret !== undefined);
-  const clockToleranceSeconds = nonNegative('clockToleranceSeconds', options.clockToleranceSeconds, JWT_DEFAULTS.clockToleranceSeconds);
+  const clockToleranceSeconds = nonNegative(
+    'clockToleranceSeconds',
+    options.clockToleranceSeconds,
+    JWT_DEFAULTS.clockToleranceSeconds,
+  );
   const issuer = expected('issuer', options.issuer, options.unsafeAcceptAnyIssuer);
   const audience = expected('audience', options.audience, options.unsafeAcceptAnyAudience);
   const key = keySource(options, {
-    cooldownMs: nonNegative('jwksCooldownSeconds', options.jwksCooldownSeconds, JWT_DEFAULTS.jwksCooldownSeconds) * 1000,
+    cooldownMs:
+      nonNegative('jwksCooldownSeconds', options.jwksCooldownSeconds, JWT_DEFAULTS.jwksCooldownSeconds) * 1000,
     timeoutMs: Math.ceil(nonNegative('jwksTimeoutMs', options.jwksTimeoutMs, JWT_DEFAULTS.jwksTimeoutMs)),
-    cacheMaxAgeMs: nonNegative('jwksCacheMaxAgeSeconds', options.jwksCacheMaxAgeSeconds, JWT_DEFAULTS.jwksCacheMaxAgeSeconds) * 1000,
+    cacheMaxAgeMs:
+      nonNegative('jwksCacheMaxAgeSeconds', options.jwksCacheMaxAgeSeconds, JWT_DEFAULTS.jwksCacheMaxAgeSeconds) * 1000,
   });
   return {
     key,

@@ -10,7 +10,12 @@ export function invalidToken(reason: TokenFailure): KeygateError<'INVALID_TOKEN'
 }
 
 /** Which claim jose found wanting, as the client is told it. */
-const CLAIM_FAILURES: Record<string, TokenFailure> = { nbf: 'not-yet-valid', iat: 'not-yet-valid', iss: 'issuer', aud: 'audience' };
+const CLAIM_FAILURES: Record<string, TokenFailure> = {
+  nbf: 'not-yet-valid',
+  iat: 'not-yet-valid',
+  iss: 'issuer',
+  aud: 'audience',
+};
 
 /** The reason for one of jose's errors, or `undefined` when it is not a verdict on the token. */
 function failureOf(error: unknown): TokenFailure | undefined {
@@ -30,7 +35,11 @@ function failureOf(error: unknown): TokenFailure | undefined {
  * A key set with several keys fitting the token's header (no `kid`): each is tried, as jose documents; any other
  * refusal than a wrong signature (expired, wrong issuer, …) is final.
  */
-async function verifyWithEach(token: string, error: errors.JWKSMultipleMatchingKeys, options: JWTVerifyOptions): Promise<JwtClaims> {
+async function verifyWithEach(
+  token: string,
+  error: errors.JWKSMultipleMatchingKeys,
+  options: JWTVerifyOptions,
+): Promise<JwtClaims> {
   for await (const candidate of error) {
     try {
       return (await jwtVerify(token, candidate, options)).payload;
@@ -61,6 +70,7 @@ export async function verifyJwt(token: string, config: JwtConfiguration, now: nu
     throw invalidToken(reason);
   }
   // jose checks `iat` only for a maximum age: a token issued in the future is not valid yet.
-  if (typeof claims.iat === 'number' && claims.iat > now / 1000 + config.clockToleranceSeconds) throw invalidToken('not-yet-valid');
+  if (typeof claims.iat === 'number' && claims.iat > now / 1000 + config.clockToleranceSeconds)
+    throw invalidToken('not-yet-valid');
   return claims;
 }

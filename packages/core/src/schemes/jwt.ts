@@ -18,7 +18,8 @@ export function jwtScheme(config: JwtConfiguration, keyStore: KeyStore): Credent
     challenge: (realm) => `Bearer realm="${realm}"`,
     refusedChallenge: (realm) => `Bearer realm="${realm}", error="invalid_token"`,
     claims: (authorization) =>
-      authorization.scheme === 'bearer' && (authorization.oversized === true || COMPACT_JWT.test(authorization.credentials)),
+      authorization.scheme === 'bearer' &&
+      (authorization.oversized === true || COMPACT_JWT.test(authorization.credentials)),
     async identify(authorization, _headers, now) {
       if (authorization.oversized === true) throw invalidToken('malformed');
       const claims = await verifyJwt(authorization.credentials, config, now);

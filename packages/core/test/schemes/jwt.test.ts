@@ -1,6 +1,12 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { createVerifier, KeygateConfigError, type JwtOptions, type KeygateOptions, type VerifyResult } from '../../src/index.js';
+import {
+  createVerifier,
+  KeygateConfigError,
+  type JwtOptions,
+  type KeygateOptions,
+  type VerifyResult,
+} from '../../src/index.js';
 import { startJwksServer, type JwksServer } from '../../../../test/support/jwks-server.js';
 import {
   AUDIENCE,
@@ -27,7 +33,10 @@ beforeAll(async () => {
 
 function setup(jwt: Record<string, unknown> = {}, options: Partial<KeygateOptions> = {}) {
   const clock = manualClock(NOW);
-  const source = 'jwksUrl' in jwt || 'publicKeys' in jwt || 'secret' in jwt ? {} : { jwks: { keys: [rsa.publicJwk, ec.publicJwk, ed.publicJwk] } };
+  const source =
+    'jwksUrl' in jwt || 'publicKeys' in jwt || 'secret' in jwt
+      ? {}
+      : { jwks: { keys: [rsa.publicJwk, ec.publicJwk, ed.publicJwk] } };
   const verifier = createVerifier({
     keys: keysFile(),
     rateLimit: false,
@@ -38,7 +47,11 @@ function setup(jwt: Record<string, unknown> = {}, options: Partial<KeygateOption
   return { verifier, clock };
 }
 
-const bearer = (token: string) => ({ method: 'GET', target: '/v1/payments', headers: { authorization: `Bearer ${token}` } });
+const bearer = (token: string) => ({
+  method: 'GET',
+  target: '/v1/payments',
+  headers: { authorization: `Bearer ${token}` },
+});
 
 async function verdict(verifier: ReturnType<typeof setup>['verifier'], token: string): Promise<string> {
   const result = await verifier.verify(bearer(token));
@@ -48,26 +61,33 @@ async function verdict(verifier: ReturnType<typeof setup>['verifier'], token: st
 
 function expectNoToken(result: VerifyResult, token: string) {
   if (result.ok) return;
-  const text = JSON.stringify({ ...result.error.toJSON(), headers: result.error.headers, message: result.error.message });
+  const text = JSON.stringify({
+    ...result.error.toJSON(),
+    headers: result.error.headers,
+    message: result.error.message,
+  });
   expect(text).not.toContain(token.slice(0, 40));
 }
 
 describe('jwt scheme: valid tokens', () => {
-  it.each(['RS256', 'ES256', 'EdDSA'] as const)('accepts %s, with keyId = sub, the tenant, scopes and the claims', async (alg) => {
-    const key = { RS256: () => rsa, ES256: () => ec, EdDSA: () => ed }[alg]();
-    const { verifier } = setup();
-    const result = await verifier.verify(bearer(await signToken(key, claimsAt(NOW))));
-    expect(reasonOf(result)).toBe('ok');
-    expect(result.ok && result.auth).toMatchObject({
-      scheme: 'jwt',
-      keyId: 'user_42',
-      tenantId: 'acme',
-      environment: null,
-      scopes: ['payments:read', 'payments:write'],
-      signed: false,
-      claims: { iss: ISSUER, sub: 'user_42', tenant_id: 'acme' },
-    });
-  });
+  it.each(['RS256', 'ES256', 'EdDSA'] as const)(
+    'accepts %s, with keyId = sub, the tenant, scopes and the claims',
+    async (alg) => {
+      const key = { RS256: () => rsa, ES256: () => ec, EdDSA: () => ed }[alg]();
+      const { verifier } = setup();
+      const result = await verifier.verify(bearer(await signToken(key, claimsAt(NOW))));
+      expect(reasonOf(result)).toBe('ok');
+      expect(result.ok && result.auth).toMatchObject({
+        scheme: 'jwt',
+        keyId: 'user_42',
+        tenantId: 'acme',
+        environment: null,
+        scopes: ['payments:read', 'payments:write'],
+        signed: false,
+        claims: { iss: ISSUER, sub: 'user_42', tenant_id: 'acme' },
+      });
+    },
+  );
 
   it('accepts public keys given as PEM, and an HMAC secret only when configured', async () => {
     const pem = setup({ publicKeys: [ec.publicPem, rsa.publicPem] });
@@ -75,7 +95,9 @@ describe('jwt scheme: valid tokens', () => {
     const secret = 'a-shared-secret-of-at-least-32-bytes!!';
     const hmac = setup({ secret });
     const { SignJWT } = await import('jose');
-    const token = await new SignJWT(claimsAt(NOW)).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT(claimsAt(NOW))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(secret));
     expect(await verdict(hmac.verifier, token)).toBe('ok');
     expect(await verdict(setup().verifier, token)).toBe('INVALID_TOKEN:algorithm');
   });
@@ -95,7 +117,8 @@ describe('jwt scheme: valid tokens', () => {
 
   it('reads the tenant and the environment from configured claims', async () => {
     const { verifier } = setup({ tenantClaim: 'org', environmentClaim: 'env' }, { environments: ['live'] });
-    const token = (claims: Record<string, unknown>) => signToken(ec, claimsAt(NOW, { tenant_id: undefined, ...claims }));
+    const token = (claims: Record<string, unknown>) =>
+      signToken(ec, claimsAt(NOW, { tenant_id: undefined, ...claims }));
     const live = await verifier.verify(bearer(await token({ org: 'acme', env: 'live' })));
     expect(live.ok && [live.auth.tenantId, live.auth.environment]).toEqual(['acme', 'live']);
     expect(await verdict(verifier, await token({ org: 'acme', env: 'test' }))).toBe('ENVIRONMENT_MISMATCH');
@@ -138,7 +161,9 @@ describe('jwt scheme: refusals', () => {
     const good = await signToken(ec, claimsAt(NOW));
     const tampered = `${good.split('.').slice(0, 2).join('.')}.${(await signToken(ec, claimsAt(NOW, { sub: 'x' }))).split('.')[2]}`;
     expect(await verdict(verifier, tampered)).toBe('INVALID_TOKEN:signature');
-    expect(await verdict(verifier, await signToken(ec, claimsAt(NOW), { kid: 'nope' }))).toBe('INVALID_TOKEN:unknown-key');
+    expect(await verdict(verifier, await signToken(ec, claimsAt(NOW), { kid: 'nope' }))).toBe(
+      'INVALID_TOKEN:unknown-key',
+    );
     expect(await verdict(verifier, 'bm90IGpzb24.eyJzdWIiOiJ4In0.AAAA')).toBe('INVALID_TOKEN:malformed'); // header not JSON
     // A token from a key the algorithms allow but the set does not hold.
     const stranger = await signingKey('ES256', 'es256-1');
@@ -159,11 +184,17 @@ describe('jwt scheme: refusals', () => {
   it('answers RFC 6750 challenges: invalid_token on a JWT refusal, the schemes otherwise', async () => {
     const { verifier } = setup({}, { realm: 'payments' });
     const refused = await verifier.verify(bearer(await signToken(ec, claimsAt(NOW, { exp: NOW / 1000 - 60 }))));
-    expect(!refused.ok && refused.error.headers['www-authenticate']).toBe('Bearer realm="payments", error="invalid_token"');
+    expect(!refused.ok && refused.error.headers['www-authenticate']).toBe(
+      'Bearer realm="payments", error="invalid_token"',
+    );
     const suspended = await verifier.verify(bearer(await signToken(ec, claimsAt(NOW, { tenant_id: 'globex' }))));
-    expect(!suspended.ok && suspended.error.headers['www-authenticate']).toBe('Bearer realm="payments", error="invalid_token"');
+    expect(!suspended.ok && suspended.error.headers['www-authenticate']).toBe(
+      'Bearer realm="payments", error="invalid_token"',
+    );
     const none = await verifier.verify({ method: 'GET', target: '/', headers: {} });
-    expect(!none.ok && none.error.headers['www-authenticate']).toBe('Basic realm="payments", charset="UTF-8", Bearer realm="payments"');
+    expect(!none.ok && none.error.headers['www-authenticate']).toBe(
+      'Basic realm="payments", charset="UTF-8", Bearer realm="payments"',
+    );
   });
 
   it('leaves Bearer pk_… to key pairs and Bearer garbage to INVALID_API_KEY', async () => {
@@ -179,7 +210,11 @@ describe('jwt scheme: rate limit per iss + sub', () => {
     const { verifier } = setup({ issuer: [ISSUER, other] }, { rateLimit: { limit: 2, windowSeconds: 60 } });
     const first = await signToken(ec, claimsAt(NOW, { jti: 'a' }));
     const second = await signToken(ec, claimsAt(NOW, { jti: 'b' }));
-    const results = [await verifier.verify(bearer(first)), await verifier.verify(bearer(second)), await verifier.verify(bearer(first))];
+    const results = [
+      await verifier.verify(bearer(first)),
+      await verifier.verify(bearer(second)),
+      await verifier.verify(bearer(first)),
+    ];
     expect(results.map(reasonOf)).toEqual(['ok', 'ok', 'RATE_LIMIT_EXCEEDED']);
     expect(results[0]!.headers['x-ratelimit-limit']).toBe('2');
     expect(reasonOf(await verifier.verify(bearer(await signToken(ec, claimsAt(NOW, { iss: other })))))).toBe('ok');
@@ -197,9 +232,17 @@ describe('jwt options', () => {
     ['issuer and the opt-out', () => ({ ...base(), unsafeAcceptAnyIssuer: true }), /cannot be set together/],
     ['alg none', () => ({ ...base(), algorithms: ['none'] }), /never contain "none"/],
     ['HMAC without a secret', () => ({ ...base(), algorithms: ['HS256'] }), /need "jwt.secret"/],
-    ['RSA with a secret', () => ({ secret: 'x'.repeat(40), issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'] }), /only HMAC/],
+    [
+      'RSA with a secret',
+      () => ({ secret: 'x'.repeat(40), issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'] }),
+      /only HMAC/,
+    ],
     ['a short secret', () => ({ secret: 'short', issuer: ISSUER, audience: AUDIENCE }), /at least 32 bytes/],
-    ['a private JWK', () => ({ jwks: { keys: [{ ...ec.publicJwk, d: 'AAAA' }] }, issuer: ISSUER, audience: AUDIENCE }), /public keys only/],
+    [
+      'a private JWK',
+      () => ({ jwks: { keys: [{ ...ec.publicJwk, d: 'AAAA' }] }, issuer: ISSUER, audience: AUDIENCE }),
+      /public keys only/,
+    ],
     ['a bad URL', () => ({ jwksUrl: 'ftp://x', issuer: ISSUER, audience: AUDIENCE }), /http\(s\) URL/],
     ['an unknown option', () => ({ ...base(), clockTolerance: 5 }), /"jwt.clockTolerance" is not an option/],
   ])('%s → TypeError', (_name, jwt, message) => {
@@ -208,7 +251,9 @@ describe('jwt options', () => {
 
   it('adds jwt to the default schemes, and refuses a schemes list that contradicts the option', () => {
     expect(() => createVerifier({ keys: keysFile(), schemes: ['basic', 'jwt'] })).toThrow(/option "jwt" .* is not set/);
-    expect(() => createVerifier({ keys: keysFile(), schemes: ['basic'], jwt: base() })).toThrow(/does not contain "jwt"/);
+    expect(() => createVerifier({ keys: keysFile(), schemes: ['basic'], jwt: base() })).toThrow(
+      /does not contain "jwt"/,
+    );
   });
 
   it('throws a KeygateConfigError with a stable code', () => {
@@ -224,8 +269,15 @@ describe('jwt options', () => {
   });
 
   it('accepts any issuer and audience only when told to, explicitly', async () => {
-    const { verifier } = setup({ issuer: undefined, audience: undefined, unsafeAcceptAnyIssuer: true, unsafeAcceptAnyAudience: true });
-    expect(await verdict(verifier, await signToken(ec, claimsAt(NOW, { iss: 'https://anyone.test', aud: 'anything' })))).toBe('ok');
+    const { verifier } = setup({
+      issuer: undefined,
+      audience: undefined,
+      unsafeAcceptAnyIssuer: true,
+      unsafeAcceptAnyAudience: true,
+    });
+    expect(
+      await verdict(verifier, await signToken(ec, claimsAt(NOW, { iss: 'https://anyone.test', aud: 'anything' }))),
+    ).toBe('ok');
   });
 });
 
@@ -269,7 +321,9 @@ describe('jwt scheme: a remote JWKS', () => {
       const result = await verifier.verify(bearer(await signToken(ec, claimsAt(NOW))));
       expect(reasonOf(result)).toBe('AUTH_UNAVAILABLE');
       expect(result.ok ? undefined : result.error.headers['www-authenticate']).toBeUndefined();
-      expect(String((errors[0] as Error)?.message)).toMatch(/JWKS http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json unavailable/);
+      expect(String((errors[0] as Error)?.message)).toMatch(
+        /JWKS http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json unavailable/,
+      );
     }
     jwks.setMode('ok');
   });
@@ -301,7 +355,11 @@ describe('jwt scheme: a remote JWKS', () => {
 describe('jwt scheme: any token-shaped input', () => {
   it('is refused as INVALID_TOKEN (401), never admitted, never a 5xx', async () => {
     const { verifier } = setup();
-    const part = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), minLength: 1, maxLength: 60 });
+    const part = fc.string({
+      unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')),
+      minLength: 1,
+      maxLength: 60,
+    });
     const json = fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value)).toString('base64url'));
     const segment = fc.oneof(part, json);
     await fc.assert(

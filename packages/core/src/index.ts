@@ -12,7 +12,7 @@ export {
   type TimestampFailure,
   type TokenFailure,
 } from './errors.js';
-export type { JwtOptions, JwtKeySource } from './jwt/options.js';
+export type { JwtOptions, JwtKeySource, PublicKeyInput } from './jwt/options.js';
 export { JwksUnavailableError } from './jwt/key-source.js';
 export { KeygateConfigError, type ConfigErrorCode } from './config-error.js';
 export type { DecisionEvent } from './observe/decision-event.js';

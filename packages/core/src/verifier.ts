@@ -1,6 +1,7 @@
 import { admit } from './decision/decide.js';
 import { countFailedAuth, refuseThrottled } from './decision/failed-auth.js';
 import { KeygateError, type AnyKeygateError } from './errors.js';
+import { JwksUnavailableError } from './jwt/key-source.js';
 import { rememberRealm } from './jwt/scope-challenge.js';
 import { refusal } from './keys/refusal.js';
 import { withSecurityDescription } from './openapi/description.js';
@@ -105,8 +106,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
   function rejection(error: unknown, requestId: string, headers: Record<string, string>, scheme: CredentialScheme | undefined): AnyKeygateError {
     let failure = error as AnyKeygateError;
     if (!(error instanceof KeygateError)) {
-      // A key store that threw or answered nonsense: a server-side fault, reported, never a crash or a leaked detail.
-      report.storeError(error, 'keys');
+      // A key store (or a JWT issuer's JWKS) that failed or answered nonsense: a server-side fault, reported, never a
+      // crash or a leaked detail.
+      report.storeError(error, error instanceof JwksUnavailableError ? 'jwks' : 'keys');
       failure = new KeygateError('AUTH_UNAVAILABLE');
     }
     if (failure.fix !== undefined) report.misconfiguration(failure.fix);

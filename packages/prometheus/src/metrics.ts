@@ -21,7 +21,7 @@ const DEFAULT_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
  * keygate's decisions as Prometheus metrics, on labels of few values (never a key id, tenant, address or path):
  * - `keygate_decisions_total{outcome,code,scheme}`: `code` and `scheme` are `none` when there is none;
  * - `keygate_decision_duration_seconds{outcome}`: how long verification took (histogram);
- * - `keygate_store_errors_total{store}`: `keys` or `decisions`.
+ * - `keygate_store_errors_total{store}`: `keys`, `decisions` or `jwks` (a JWT issuer's key set endpoint).
  * Called again with the same registry (a second middleware, a hot reload), it reuses the metrics already there.
  * @example
  * app.use(keygate({ keys: './keys.json', ...prometheusMetrics() }));

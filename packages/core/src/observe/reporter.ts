@@ -1,8 +1,11 @@
 import type { DecisionEvent } from './decision-event.js';
 import { messageOf, type KeygateLogger } from './logger.js';
 
-/** Which store failed: the key store (lookups, reloads) or the decision store (limits, replays, failed attempts). */
-export type StoreName = 'keys' | 'decisions';
+/**
+ * Which store failed: the key store (lookups, reloads), the decision store (limits, replays, failed attempts) or a
+ * JWT issuer's JWKS endpoint (down, slow, not a key set).
+ */
+export type StoreName = 'keys' | 'decisions' | 'jwks';
 
 /** The hooks a verifier reports to; what is optional in the options is settled here, once. */
 export interface Reporter {

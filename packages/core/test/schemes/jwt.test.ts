@@ -290,7 +290,10 @@ describe('jwt scheme: a remote JWKS', () => {
 
   const remote = (jwt: Record<string, unknown> = {}, options: Partial<KeygateOptions> = {}) => {
     const errors: unknown[] = [];
-    const made = setup({ jwksUrl: jwks.url, ...jwt }, { onStoreError: (error) => void errors.push(error), ...options });
+    const made = setup(
+      { jwksUrl: jwks.url, ...jwt },
+      { onStoreError: (error, context) => void errors.push(error, context), logger: { warn() {}, error() {} }, ...options },
+    );
     return { ...made, errors };
   };
 
@@ -321,6 +324,7 @@ describe('jwt scheme: a remote JWKS', () => {
       const result = await verifier.verify(bearer(await signToken(ec, claimsAt(NOW))));
       expect(reasonOf(result)).toBe('AUTH_UNAVAILABLE');
       expect(result.ok ? undefined : result.error.headers['www-authenticate']).toBeUndefined();
+      expect(errors[1]).toEqual({ store: 'jwks' });
       expect(String((errors[0] as Error)?.message)).toMatch(
         /JWKS http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json unavailable/,
       );

@@ -59,7 +59,10 @@ export function createVerifier(options: KeygateOptions): Verifier {
   async function decide(request: RequestInput): Promise<Decided> {
     const started = performance.now();
     const authorization = singleHeader(request.headers, 'authorization', config.maxHeaderLength);
-    const presented = [authorization, ...credentialHeaders.map((name) => singleHeader(request.headers, name, config.maxHeaderLength))];
+    const presented = [
+      authorization,
+      ...credentialHeaders.map((name) => singleHeader(request.headers, name, config.maxHeaderLength)),
+    ];
     const requestId = requestIdFor(request.headers, config.trustRequestId, presented);
     const headers: Record<string, string> = { 'x-request-id': requestId };
     const seen: Seen = {};
@@ -68,16 +71,27 @@ export function createVerifier(options: KeygateOptions): Verifier {
     try {
       if (throttle !== false && client !== undefined) await refuseThrottled(client, now, throttle, config);
       const parts =
-        typeof authorization === 'string' ? splitAuthorization(authorization) : authorization === null ? oversizedAuthorization(request.headers) : undefined;
-      if (parts === undefined) throw new KeygateError('INVALID_API_KEY', { reason: authorization === undefined ? 'missing-credentials' : 'malformed' });
+        typeof authorization === 'string'
+          ? splitAuthorization(authorization)
+          : authorization === null
+            ? oversizedAuthorization(request.headers)
+            : undefined;
+      if (parts === undefined)
+        throw new KeygateError('INVALID_API_KEY', {
+          reason: authorization === undefined ? 'missing-credentials' : 'malformed',
+        });
       const scheme = schemes.find((candidate) => candidate.claims(parts));
-      if (scheme === undefined) throw new KeygateError('INVALID_API_KEY', { reason: 'unsupported-scheme' });
+      if (scheme === undefined)
+        throw new KeygateError('INVALID_API_KEY', { reason: parts.oversized ? 'malformed' : 'unsupported-scheme' });
       seen.scheme = scheme.name;
       const record = await scheme.identify(parts, request.headers, now);
       seen.record = record;
       const refused = refusal(record, now, config.environments);
       if (refused !== undefined) throw refused;
-      const signed = scheme.name === 'keypair' && config.keypair.signatures !== 'off' ? signatureHeaders(request, config) : undefined;
+      const signed =
+        scheme.name === 'keypair' && config.keypair.signatures !== 'off'
+          ? signatureHeaders(request, config)
+          : undefined;
       const signature = signed && (await checkSignature(request, signed, record, now, config));
       await admit(record, signature, now, headers, config);
       const auth: AuthContext = {
@@ -95,15 +109,30 @@ export function createVerifier(options: KeygateOptions): Verifier {
       }
       return { result: { ok: true, auth, requestId, headers }, seen, durationMs: performance.now() - started };
     } catch (error) {
-      const failure = rejection(error, requestId, headers, schemes.find((scheme) => scheme.name === seen.scheme));
+      const failure = rejection(
+        error,
+        requestId,
+        headers,
+        schemes.find((scheme) => scheme.name === seen.scheme),
+      );
       // Every 401 counts against the address (not 403, 429 or 503): a guessing client is slowed down whatever it guesses.
-      if (throttle !== false && client !== undefined && failure.status === 401) await countFailedAuth(client, now, throttle, config);
-      return { result: { ok: false, error: failure, requestId, headers }, seen, durationMs: performance.now() - started };
+      if (throttle !== false && client !== undefined && failure.status === 401)
+        await countFailedAuth(client, now, throttle, config);
+      return {
+        result: { ok: false, error: failure, requestId, headers },
+        seen,
+        durationMs: performance.now() - started,
+      };
     }
   }
 
   /** The rejection for what the pipeline threw, carrying the request id and the headers gathered so far. */
-  function rejection(error: unknown, requestId: string, headers: Record<string, string>, scheme: CredentialScheme | undefined): AnyKeygateError {
+  function rejection(
+    error: unknown,
+    requestId: string,
+    headers: Record<string, string>,
+    scheme: CredentialScheme | undefined,
+  ): AnyKeygateError {
     let failure = error as AnyKeygateError;
     if (!(error instanceof KeygateError)) {
       // A key store (or a JWT issuer's JWKS) that failed or answered nonsense: a server-side fault, reported, never a
@@ -114,13 +143,19 @@ export function createVerifier(options: KeygateOptions): Verifier {
     if (failure.fix !== undefined) report.misconfiguration(failure.fix);
     failure.requestId = requestId;
     Object.assign(headers, failure.headers);
-    if (failure.status === 401) headers['www-authenticate'] = scheme?.refusedChallenge?.(config.realm) ?? wwwAuthenticate;
+    if (failure.status === 401)
+      headers['www-authenticate'] = scheme?.refusedChallenge?.(config.realm) ?? wwwAuthenticate;
     failure.headers = headers;
     return failure;
   }
 
   /** Hands the decision of `request` to `onDecision` (`override`: a refusal that came after, such as a scope check). */
-  function emit(hook: NonNullable<typeof report.decision>, request: RequestInput, decided: Decided, override?: KeygateError): void {
+  function emit(
+    hook: NonNullable<typeof report.decision>,
+    request: RequestInput,
+    decided: Decided,
+    override?: KeygateError,
+  ): void {
     const error = override ?? (decided.result.ok ? undefined : decided.result.error);
     hook(decisionEvent(request, decided.result.requestId, decided.seen, error, decided.durationMs));
   }

@@ -197,6 +197,18 @@ describe('jwt scheme: refusals', () => {
     );
   });
 
+  it('without JWTs, an over-long Bearer header stays INVALID_API_KEY (reason malformed)', async () => {
+    const events: unknown[] = [];
+    const verifier = createVerifier({
+      keys: keysFile(),
+      rateLimit: false,
+      onDecision: (event) => void events.push(event),
+    });
+    expect(reasonOf(await verifier.verify(bearer(`pk_test_${'a'.repeat(5000)}`)))).toBe('INVALID_API_KEY');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual([expect.objectContaining({ code: 'INVALID_API_KEY', reason: 'malformed' })]);
+  });
+
   it('leaves Bearer pk_… to key pairs and Bearer garbage to INVALID_API_KEY', async () => {
     const { verifier } = setup();
     expect(reasonOf(await verifier.verify(bearer('pk_test_NotAKey000000000001')))).toBe('INVALID_API_KEY');
@@ -292,7 +304,11 @@ describe('jwt scheme: a remote JWKS', () => {
     const errors: unknown[] = [];
     const made = setup(
       { jwksUrl: jwks.url, ...jwt },
-      { onStoreError: (error, context) => void errors.push(error, context), logger: { warn() {}, error() {} }, ...options },
+      {
+        onStoreError: (error, context) => void errors.push(error, context),
+        logger: { warn() {}, error() {} },
+        ...options,
+      },
     );
     return { ...made, errors };
   };

@@ -2,7 +2,7 @@ import type { AuthorizationParts } from '../schemes/scheme.js';
 import type { IncomingHeaders } from '../types.js';
 
 /** Splits an `Authorization` header into its scheme (lower-cased) and credentials. */
-export function splitAuthorization(header: string): { scheme: string; credentials: string } | undefined {
+export function splitAuthorization(header: string): AuthorizationParts | undefined {
   const trimmed = header.trim();
   const space = trimmed.indexOf(' ');
   if (space <= 0) return trimmed === '' ? undefined : { scheme: trimmed.toLowerCase(), credentials: '' };

@@ -53,7 +53,7 @@ async function instances(url: string, prefix: string, options: Partial<KeygateOp
   const clients = [await client(url), await client(url)] as const;
   const shared = (index: 0 | 1): KeygateOptions => ({
     keys,
-    onStoreError: () => {},
+    logger: { warn: () => {}, error: () => {} }, // store failures are expected here
     store: new RedisDecisionStore({ client: clients[index], prefix, timeoutMs: 500 }),
     ...options,
   });

@@ -6,7 +6,7 @@ const basic = { method: 'GET', target: '/', headers: { authorization: basicAutho
 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();
-  return { clock, verifier: createVerifier({ keys: keysFile(), now: clock.now, onStoreError: () => {}, ...options }) };
+  return { clock, verifier: createVerifier({ keys: keysFile(), now: clock.now, logger: { warn: () => {}, error: () => {} }, ...options }) };
 }
 
 describe('sliding-window rate limit, decided through the verifier', () => {

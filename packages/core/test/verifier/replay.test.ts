@@ -4,7 +4,7 @@ import { codeOf, keysFile, manualClock, signed, VECTOR_TIME } from '../helpers.j
 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();
-  return { clock, verifier: createVerifier({ keys: keysFile(), rateLimit: false, now: clock.now, onStoreError: () => {}, ...options }) };
+  return { clock, verifier: createVerifier({ keys: keysFile(), rateLimit: false, now: clock.now, logger: { warn: () => {}, error: () => {} }, ...options }) };
 }
 
 const payment = '{"amount":100,"currency":"USD"}';

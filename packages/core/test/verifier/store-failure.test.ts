@@ -19,7 +19,7 @@ const nth = (n: number) => signed('POST', '/v1/payments', payment, { timestamp: 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();
   const errors: unknown[] = [];
-  const verifier = createVerifier({ keys: keysFile(), now: clock.now, onStoreError: (error) => errors.push(error), ...options });
+  const verifier = createVerifier({ keys: keysFile(), now: clock.now, onStoreError: (error) => errors.push(error), logger: { warn: () => {}, error: () => {} }, ...options });
   return { clock, errors, verifier };
 }
 

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingHeaders } from '../types.js';
 
 const WELL_FORMED = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
- * The id of this request: a well-formed incoming `x-request-id` (when trusted), else a new UUID.
+ * The id of this request: a well-formed incoming `x-request-id` (when trusted), else a new UUID-shaped id.
  * An incoming id that contains, or is part of, anything the credential headers carry is replaced, so a
  * secret is never echoed. `credentialHeaders` are the values of those headers; `null` (repeated or too
  * long to decode) means they cannot be checked, and then the incoming id is never used.
@@ -17,7 +17,27 @@ export function requestIdFor(headers: IncomingHeaders, trustIncoming: boolean, c
     const echoes = (credential: string) => credential.includes(id) || (credential.length >= MIN_KEY_LENGTH && id.includes(credential));
     if (!credentialHeaders.some((value) => typeof value === 'string' && credentialsIn(value).some(echoes))) return incoming;
   }
-  return randomUUID();
+  return newRequestId();
+}
+
+// A new id is a random UUID-shaped prefix, drawn once per process, then a 12-hex-digit counter: unique like a
+// random UUID without the CSPRNG call per request (an id identifies, it is not a secret), and it is only ever
+// made of these hex digits, so it cannot carry anything the client sent.
+const COUNTER_LIMIT = 16 ** 12;
+let prefix = randomPrefix();
+let counter = 0;
+
+function randomPrefix(): string {
+  const hex = randomBytes(10).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16)}-`;
+}
+
+function newRequestId(): string {
+  if (counter === COUNTER_LIMIT) {
+    prefix = randomPrefix();
+    counter = 0;
+  }
+  return prefix + (counter++).toString(16).padStart(12, '0');
 }
 
 /** Keys, secrets and signatures are at least this long (the keys file's shortest key). */

@@ -30,6 +30,16 @@ describe('request ids', () => {
     expect(result.requestId).not.toBe('MyPassword12345');
   });
 
+  it('makes fresh ids that are UUID-shaped, all different, and made only of hex digits and dashes', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const { requestId } = await verify({ authorization: basicAuthorization(VECTOR_KEY) });
+      expect(requestId).toMatch(UUID);
+      ids.add(requestId);
+    }
+    expect(ids.size).toBe(2000);
+  });
+
   it('never trusts the incoming id when told not to', async () => {
     const strict = createVerifier({ keys: keysFile(), rateLimit: false, trustRequestId: false });
     const result = await strict.verify({ method: 'GET', target: '/', headers: { 'x-request-id': 'req_12345678' } });

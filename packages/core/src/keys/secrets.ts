@@ -1,11 +1,11 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import { sha256 } from '../crypto.js';
+import { hmacKey, type HmacKey } from '../signature/hmac.js';
 import type { KeyRecord, PairSecret } from '../types.js';
 
 // A record that names one secret the old way (`secretKey`/`secretKeyDigest`) gets its list made once.
 const singleSecrets = new WeakMap<KeyRecord, readonly PairSecret[]>();
 const digests = new WeakMap<PairSecret, Uint8Array>();
-const hmacKeys = new WeakMap<PairSecret, KeyObject>();
+const hmacKeys = new WeakMap<PairSecret, HmacKey>();
 
 /** Every secret of a key pair, ended or not. A pair with none cannot be proven: a broken key store. */
 export function secretsOf(record: KeyRecord): readonly PairSecret[] {
@@ -35,10 +35,10 @@ export function digestOf(secret: PairSecret): Uint8Array {
   return digest;
 }
 
-/** The prepared HMAC key of a secret: saves the key setup on every signed request. */
-export function hmacKeyOf(secret: PairSecret): KeyObject {
+/** The prepared HMAC pads of a secret: saves the key setup on every signed request. */
+export function hmacKeyOf(secret: PairSecret): HmacKey {
   let key = hmacKeys.get(secret);
-  if (key === undefined) hmacKeys.set(secret, (key = createSecretKey(Buffer.from(secretKeyOf(secret), 'utf8'))));
+  if (key === undefined) hmacKeys.set(secret, (key = hmacKey(secretKeyOf(secret))));
   return key;
 }
 

@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { safeEqualBytes } from '../crypto.js';
 import type { SignableBody } from './body.js';
+import type { HmacKey } from './hmac.js';
 import type { SignatureVersion } from './sign.js';
 import { signV1 } from './v1.js';
 import { signV2 } from './v2.js';
@@ -29,18 +29,26 @@ export interface SignedRequest {
   body: SignableBody;
 }
 
-// The presented signature's bytes, decoded right before each synchronous comparison (no allocation per request).
+// The presented and the expected signature's bytes, written right before each synchronous comparison (no
+// allocation per request).
 const presentedBytes = Buffer.alloc(32);
+const expectedBytes = Buffer.alloc(32);
+
+/** Constant-time comparison of the presented bytes with a signature given as 32 latin1 characters. */
+function presentedEquals(signature: string): boolean {
+  expectedBytes.write(signature, 0, 'latin1');
+  return safeEqualBytes(presentedBytes, expectedBytes);
+}
 
 /**
- * Whether `presented` signs `request` under `secret`, compared in constant time. For v1, an empty body also
+ * Whether `presented` signs `request` under `key`, compared in constant time. For v1, an empty body also
  * accepts a signature over `{}`, because clients that copy the published sample sign `JSON.stringify({})`.
  */
-export function signatureMatches(presented: PresentedSignature, secret: KeyObject, request: SignedRequest): boolean {
+export function signatureMatches(presented: PresentedSignature, key: HmacKey, request: SignedRequest): boolean {
   const { timestamp, method, target, body } = request;
   presentedBytes.write(presented.hex, 'hex');
-  if (presented.version === 'v2') return safeEqualBytes(presentedBytes, signV2(secret, timestamp, method, target, body));
-  if (safeEqualBytes(presentedBytes, signV1(secret, timestamp, method, target, body))) return true;
+  if (presented.version === 'v2') return presentedEquals(signV2(key, timestamp, method, target, body));
+  if (presentedEquals(signV1(key, timestamp, method, target, body))) return true;
   const empty = body === undefined || body.length === 0;
-  return empty && safeEqualBytes(presentedBytes, signV1(secret, timestamp, method, target, '{}'));
+  return empty && presentedEquals(signV1(key, timestamp, method, target, '{}'));
 }

@@ -1,3 +1,4 @@
+import { hmacKey } from './hmac.js';
 import { signV1 } from './v1.js';
 import { signV2 } from './v2.js';
 
@@ -34,7 +35,8 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
     : JSON.stringify(input.body);
   const version = input.version ?? 'v1';
   if (version !== 'v1' && version !== 'v2') throw new TypeError('signRequest: "version" must be "v1" or "v2"');
-  const hex = (version === 'v2' ? signV2 : signV1)(input.secret, timestamp, input.method, input.path, body).toString('hex');
+  const signature = (version === 'v2' ? signV2 : signV1)(hmacKey(input.secret), timestamp, input.method, input.path, body);
+  const hex = Buffer.from(signature, 'latin1').toString('hex');
   return {
     [input.headers?.timestamp ?? DEFAULT_TIMESTAMP_HEADER]: timestamp,
     [input.headers?.signature ?? DEFAULT_SIGNATURE_HEADER]: version === 'v2' ? `v2=${hex}` : hex,

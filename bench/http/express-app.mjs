@@ -5,7 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { keygate } from '@keygate/express';
 import { RedisDecisionStore } from '@keygate/redis';
-import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
+import { BASIC_KEY, HTTP_LIMIT, keysFile, NOOP_HEADERS } from '../lib/fixtures.mjs';
 import { JWT_OPTIONS } from '../lib/jwt-fixtures.mjs';
 import { decisionHooks } from './decision-hooks.mjs';
 
@@ -29,6 +29,14 @@ export function expressApp(setup, redis) {
   switch (setup) {
     case 'bare':
       break;
+    case 'noop':
+      app.use((_req, res, next) => {
+        Promise.resolve().then(() => {
+          for (const name in NOOP_HEADERS) res.setHeader(name, NOOP_HEADERS[name]);
+          next();
+        });
+      });
+      break;
     case 'basic-auth':
       app.use(basic());
       break;
@@ -50,7 +58,15 @@ export function expressApp(setup, redis) {
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, ...decisionHooks(setup) }));
       break;
     case 'keygate-redis':
-      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, store: new RedisDecisionStore({ client: redis, prefix: 'keygate:' }) }));
+    case 'keygate-redis-signed':
+      app.use(
+        keygate({
+          keys: keysFile(),
+          rateLimit: HTTP_LIMIT,
+          store: new RedisDecisionStore({ client: redis, prefix: 'keygate:' }),
+          keypair: { signatures: setup === 'keygate-redis-signed' ? 'required' : 'optional' },
+        }),
+      );
       break;
     case 'basic-auth-rate-limit-redis': {
       const store = new RedisStore({ sendCommand: (...args) => redis.call(...args), prefix: 'erl:' });

@@ -2,7 +2,7 @@
 import Koa from 'koa';
 import basicAuth from 'koa-basic-auth';
 import { keygate } from '@keygate/koa';
-import { BASIC_KEY, HTTP_LIMIT, keysFile } from '../lib/fixtures.mjs';
+import { BASIC_KEY, HTTP_LIMIT, keysFile, NOOP_HEADERS } from '../lib/fixtures.mjs';
 import { JWT_OPTIONS } from '../lib/jwt-fixtures.mjs';
 import { decisionHooks } from './decision-hooks.mjs';
 
@@ -11,6 +11,13 @@ export function koaApp(setup) {
   const app = new Koa();
   switch (setup) {
     case 'bare':
+      break;
+    case 'noop':
+      app.use(async (ctx, next) => {
+        await null;
+        ctx.set(NOOP_HEADERS);
+        await next();
+      });
       break;
     case 'basic-auth':
       app.use(basicAuth({ name: BASIC_KEY }));

@@ -23,10 +23,12 @@ function requestOptions(client) {
   };
 }
 
-function run({ port, client, path, seconds, connections }) {
+/** `seconds` of load, or exactly `amount` requests when it is given (INSTR=1). */
+function run({ port, client, path, seconds, amount, connections }) {
+  const length = amount === undefined ? { duration: seconds } : { amount, timeout: 120 };
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds, ...requestOptions(client) },
+      { url: `http://127.0.0.1:${port}${path}`, connections, ...length, ...requestOptions(client) },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });

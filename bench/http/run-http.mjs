@@ -12,10 +12,10 @@ const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
 
 const cpuMicros = (cpu) => cpu.user + cpu.system;
 
-/** Starts the server of `benchCase` (optionally under --cpu-prof); resolves `{ port, server }`. */
-export async function startServer(benchCase, { redis, execArgv = [] } = {}) {
-  const server = forkNode(SERVER, { args: [benchCase.id], execArgv, env: { ...process.env, BENCH_REDIS_URL: redis?.url ?? '' } });
-  const { port } = await server.first('ready');
+/** Starts the server of `benchCase` (optionally under --cpu-prof, or under valgrind); resolves `{ port, server }`. */
+export async function startServer(benchCase, { redis, execArgv = [], execPath, readyMs } = {}) {
+  const server = forkNode(SERVER, { args: [benchCase.id], execArgv, execPath, env: { ...process.env, BENCH_REDIS_URL: redis?.url ?? '' } });
+  const { port } = await server.first('ready', readyMs);
   return { port, server };
 }
 

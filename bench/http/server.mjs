@@ -1,8 +1,10 @@
 // One HTTP case's server, in its own process: `node http/server.mjs <case id>` (forked by the bench).
 // Tells the parent its port ({ type: 'ready' }), answers { type: 'stats' } with its own CPU time
-// (process.cpuUsage) and the number of requests it received, and exits on { type: 'exit' }.
+// (process.cpuUsage) and the number of requests it received, opens and closes the counted window of INSTR=1
+// on { type: 'countStart' | 'countStop' }, and exits on { type: 'exit' }.
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
+import { startCounting, stopCounting } from '../lib/callgrind.mjs';
 import { serveParent } from '../lib/children.mjs';
 import { caseById } from './cases.mjs';
 import { expressApp } from './express-app.mjs';
@@ -26,6 +28,15 @@ server.on('request', () => {
 
 serveParent({
   stats: () => ({ cpu: process.cpuUsage(), served }),
+  // INSTR=1: the window callgrind counts (http/count-http.mjs).
+  countStart: () => {
+    startCounting();
+    return { served };
+  },
+  countStop: () => {
+    stopCounting();
+    return { served };
+  },
 });
 
 server.listen(0, '127.0.0.1', () => {

@@ -43,11 +43,12 @@ export function spawnTracked(command, args, options) {
 }
 
 /**
- * Forks a Node script with an IPC channel. `call(type, payload)` sends `{ type, id, ...payload }` and
+ * Forks a Node script with an IPC channel (`execPath` and `execArgv` may put valgrind in front of Node).
+ * `call(type, payload)` sends `{ type, id, ...payload }` and
  * resolves with the child's reply carrying the same id (rejects if it answers `{ error }` or exits).
  */
-export function forkNode(script, { args = [], execArgv = [], env = process.env, stdio = 'inherit' } = {}) {
-  const child = track(fork(script, args, { execArgv, env, stdio: [stdio === 'inherit' ? 'ignore' : stdio, stdio, stdio, 'ipc'] }));
+export function forkNode(script, { args = [], execArgv = [], execPath = process.execPath, env = process.env, stdio = 'inherit' } = {}) {
+  const child = track(fork(script, args, { execPath, execArgv, env, stdio: [stdio === 'inherit' ? 'ignore' : stdio, stdio, stdio, 'ipc'] }));
   const pending = new Map();
   let nextId = 1;
   let exitError;

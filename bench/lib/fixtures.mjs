@@ -16,6 +16,14 @@ export const BASIC_AUTHORIZATION = `Basic ${Buffer.from(`${BASIC_KEY}:`).toStrin
  */
 export const HTTP_LIMIT = { limit: 100_000, windowSeconds: 1 };
 
+/** What the no-op middleware sets: keygate's 4 headers on an admitted request, with values of the same length. */
+export const NOOP_HEADERS = {
+  'x-request-id': '3f0c2a9e-7b1d-4c55-9e8a-0d6b2f4a1c7e',
+  'x-ratelimit-limit': String(HTTP_LIMIT.limit),
+  'x-ratelimit-remaining': String(HTTP_LIMIT.limit - 1),
+  'x-ratelimit-reset': '1764043200',
+};
+
 /** Keys-file data for the HTTP servers and the micro cases. */
 export function keysFile() {
   return {

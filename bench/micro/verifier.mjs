@@ -3,6 +3,9 @@
 // `node --expose-gc micro/verifier.mjs '{"rounds":5,"iterations":50000,"only":[…]}'`; sends { type: 'result' }.
 // With "profile": "<file>" it runs the one case named in "only" as a single batch under the V8 profiler
 // (started after the untimed preparation, stopped right after the batch) and writes the .cpuprofile.
+// With "instr": { "warmup", "calls", "prepared" } (INSTR=1, under callgrind) it runs the one case named in "only"
+// untimed: `prepared` signed requests made first, `warmup` calls, then `calls` calls inside the counted window
+// (lib/callgrind.mjs); the parent keeps the difference of two values of `calls`.
 import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -10,6 +13,7 @@ import { createVerifier } from '@keygate/core';
 import { SlidingLog } from '../../packages/core/dist/decision/sliding-log.js';
 import { LRUCache } from 'lru-cache';
 import { BASIC_AUTHORIZATION, BASIC_KEY, jsonBody, keysFile, PUBLIC_KEY, SECRET_KEY, signedHeaders, SIGNED_PATH } from '../lib/fixtures.mjs';
+import { startCounting, stopCounting } from '../lib/callgrind.mjs';
 import { interleaved, timeAsync, timeSync } from '../lib/timing.mjs';
 
 const options = { rounds: 5, iterations: 50_000, ...JSON.parse(process.argv[2] ?? '{}') };
@@ -98,7 +102,7 @@ function verifyCase(name, makeVerifier, request, version) {
     prepareForProfile: request ? undefined : (n) => (prepared = signedRequests(name, n, version)),
     measure: async (n) => {
       if (request) return timed(undefined, n);
-      if (prepared) return timed(prepared.splice(0), n);
+      if (prepared) return timed(prepared.splice(0, n), n);
       let total = 0;
       for (let done = 0; done < n; done += SIGNED_CHUNK) {
         const size = Math.min(SIGNED_CHUNK, n - done);
@@ -137,6 +141,25 @@ async function profileOne([c]) {
   return { [c.name]: [nsPerOp] };
 }
 
-const samples = options.profile ? await profileOne(cases) : await interleaved(cases, options);
+/** One case for the instruction count: the same preparation and warm-up whatever `calls` is; only the calls counted. */
+async function countOne([c], { warmup, calls, prepared }) {
+  if (c === undefined) throw new Error(`no micro case ${options.only}`);
+  c.prepareForProfile?.(prepared);
+  await c.measure(warmup);
+  await new Promise((resolve) => {
+    process.once('message', resolve); // the parent has switched callgrind's instrumentation on
+    process.send({ type: 'instrument' });
+  });
+  startCounting();
+  await c.measure(calls);
+  stopCounting();
+  return {};
+}
+
+const samples = options.instr
+  ? await countOne(cases, options.instr)
+  : options.profile
+    ? await profileOne(cases)
+    : await interleaved(cases, options);
 process.send?.({ type: 'result', samples });
 if (!process.send) console.log(samples);

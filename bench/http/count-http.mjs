@@ -1,0 +1,54 @@
+// INSTR=1, HTTP cases: each case's server process under callgrind; a correctness check and a warm-up of
+// `warmup` requests uncounted, then exactly `requests` requests (autocannon `amount`, same connections as the
+// timed run) inside the server's counted window. Instructions per request = the window's count / requests served.
+import { countedInstructions, instrument, underCallgrind } from '../lib/callgrind.mjs';
+import { statsDelta } from '../lib/redis.mjs';
+import { HTTP_CASES } from './cases.mjs';
+import { preflight } from './preflight.mjs';
+import { startLoadGenerator, startServer } from './run-http.mjs';
+
+async function countCase(benchCase, { loader, redis, warmup, requests, connections }) {
+  if (benchCase.redis) await redis.admin.flushall();
+  const { execPath, execArgv, outFile } = underCallgrind();
+  const { port, server } = await startServer(benchCase, { redis, execPath, execArgv, readyMs: 300_000 });
+  let window;
+  try {
+    const failures = await preflight(benchCase, port);
+    const load = (amount) => loader.call('run', { port, client: benchCase.client, path: benchCase.path, amount, connections });
+    await load(warmup);
+    await instrument(server.child.pid);
+    const commandsBefore = benchCase.redis ? await redis.commandStats() : undefined;
+    const before = await server.call('countStart');
+    const result = await load(requests);
+    const after = await server.call('countStop');
+    const commands = benchCase.redis ? statsDelta(commandsBefore, await redis.commandStats()) : undefined;
+    window = { served: after.served - before.served, failures, commands, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  } finally {
+    await server.stop(60_000);
+  }
+  const instructions = countedInstructions(outFile);
+  return { ...window, instructions, perRequest: instructions / window.served };
+}
+
+/** `{ cases: [{ ...case, count }] }`, every case once (plus `repeat` counted a second time, for the self-check). */
+export async function countHttp({ warmup, requests, connections, redis, repeat, cases = HTTP_CASES, log = console.log }) {
+  const loader = await startLoadGenerator();
+  const counted = [];
+  try {
+    for (const benchCase of cases) {
+      const started = Date.now();
+      const count = await countCase(benchCase, { loader, redis, warmup, requests, connections });
+      const again = benchCase.id === repeat ? await countCase(benchCase, { loader, redis, warmup, requests, connections }) : undefined;
+      counted.push({ ...benchCase, count, again });
+      const flags = [...count.failures, ...(count.non2xx || count.errors || count.timeouts ? [`non-2xx ${count.non2xx}, errors ${count.errors}, timeouts ${count.timeouts}`] : [])];
+      log(
+        `  ${benchCase.id.padEnd(38)} ${Math.round(count.perRequest).toLocaleString('en').padStart(9)} instructions/request` +
+          `${again ? ` (again: ${Math.round(again.perRequest).toLocaleString('en')})` : ''}  ${((Date.now() - started) / 1000).toFixed(0)} s` +
+          `${flags.length ? `  !! ${flags.join('; ')}` : ''}`,
+      );
+    }
+  } finally {
+    await loader.stop();
+  }
+  return { cases: counted };
+}

@@ -4,8 +4,9 @@
  * delay nor change the answer; and no event ever holds a credential, a signature or a query string.
  */
 import { generateApiKey, type DecisionEvent, type DecisionStore, type KeygateOptions } from '@keygate/core';
+import { createTestJwtIssuer, type TestJwtIssuer } from '@keygate/testing';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SECRETS, BASIC, PAIRS, VECTOR_NOW, basic, keysFile, outcome, pairHeaders, signedHeaders } from './support/fixtures.js';
 import { buildApp, frameworks, rawRequest, type AppSetup, type TestKeygateOptions } from './support/servers.js';
 
@@ -173,6 +174,34 @@ describe.each(frameworks)('decision events — $name', (fw) => {
     await request(app.handler).post('/payments').set(remember(basic(BASIC.readOnly))).send({});
     await settled(events, 2);
     expect(events.map((event) => `${event.status} ${event.code} ${event.reason}`)).toEqual(['401 INVALID_API_KEY unknown-key', '403 INSUFFICIENT_SCOPE insufficient-scope']);
+  });
+
+  describe('JWT bearer tokens', () => {
+    let idp: TestJwtIssuer;
+    beforeAll(async () => {
+      idp = await createTestJwtIssuer({ now: () => VECTOR_NOW });
+    });
+    const withJwt = () => make({ jwt: { jwks: idp.jwks, issuer: idp.issuer, audience: idp.audience } } as Partial<KeygateOptions>);
+
+    it('an admitted token: scheme jwt, keyId its subject, tenant from its claim', async () => {
+      const { app, events } = withJwt();
+      const token = await idp.sign({ subject: 'svc_reports', tenant: 'acme' });
+      expect((await request(app.handler).get('/echo').set(remember({ authorization: `Bearer ${token}` }))).status).toBe(200);
+      const [event] = await settled(events);
+      expect(event).toMatchObject({ outcome: 'admitted', scheme: 'jwt', keyId: 'svc_reports', tenantId: 'acme' });
+    });
+
+    it.each([
+      ['expired', false, { expiresInSeconds: -60 }, 'expired'],
+      ['signed by another key under the same kid', true, {}, 'bad-signature'],
+    ] as const)('a token %s → INVALID_TOKEN with its details.reason as the reason', async (_name, forged, claims, reason) => {
+      const { app, events } = withJwt();
+      const signer = forged ? await createTestJwtIssuer({ now: () => VECTOR_NOW }) : idp;
+      const token = await signer.sign({ subject: 'svc_reports', tenant: 'acme', ...claims });
+      expect(outcome(await request(app.handler).get('/echo').set(remember({ authorization: `Bearer ${token}` })))).toBe('401 INVALID_TOKEN');
+      const [event] = await settled(events);
+      expect(event).toMatchObject({ outcome: 'rejected', status: 401, code: 'INVALID_TOKEN', reason, scheme: 'jwt' });
+    });
   });
 
   it('the client address is the framework’s: X-Forwarded-For only counts when the app trusts its proxy', async () => {

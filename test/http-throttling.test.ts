@@ -34,8 +34,17 @@ function countingKeyStore(): KeyStore & { lookups: number } {
 
 function build(fw: Framework, options: Partial<KeygateOptions>, setup: AppSetup = {}) {
   const keys = countingKeyStore();
-  const app = buildApp(fw, { keys, logger: silent, failedAuthLimit: { limit: 3, windowSeconds: 60 }, ...options } as TestKeygateOptions, setup);
-  return { app, keys, get: (headers: Record<string, string>, from = '198.51.100.1') => request(app.handler).get('/echo').set('x-forwarded-for', from).set(headers) };
+  const app = buildApp(
+    fw,
+    { keys, logger: silent, failedAuthLimit: { limit: 3, windowSeconds: 60 }, ...options } as TestKeygateOptions,
+    setup,
+  );
+  return {
+    app,
+    keys,
+    get: (headers: Record<string, string>, from = '198.51.100.1') =>
+      request(app.handler).get('/echo').set('x-forwarded-for', from).set(headers),
+  };
 }
 
 describe.each(frameworks)('failed-credential throttling — $name', (fw) => {
@@ -57,14 +66,20 @@ describe.each(frameworks)('failed-credential throttling — $name', (fw) => {
     expect(outcome(await get({}))).toBe('401 INVALID_API_KEY');
     expect(outcome(await get({ authorization: 'Basic ***' }))).toBe('401 INVALID_API_KEY');
     expect(outcome(await get(basic(BASIC.revoked)))).toBe('401 INVALID_API_KEY');
-    expect(outcome(await get(pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: PAIRS.readOnly.secretKey })))).toBe('429 TOO_MANY_FAILED_ATTEMPTS');
+    expect(
+      outcome(await get(pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: PAIRS.readOnly.secretKey }))),
+    ).toBe('429 TOO_MANY_FAILED_ATTEMPTS');
   });
 
   it('successes, 403 and 429 do not count', async () => {
     const { app, get } = build(fw, { failedAuthLimit: { limit: 2, windowSeconds: 60 } });
     for (let i = 0; i < 3; i++) expect((await get(basic(BASIC.valid))).status).toBe(200);
     for (let i = 0; i < 3; i++) {
-      const forbidden = await request(app.handler).post('/payments').set('x-forwarded-for', '198.51.100.1').set(basic(BASIC.readOnly)).send({});
+      const forbidden = await request(app.handler)
+        .post('/payments')
+        .set('x-forwarded-for', '198.51.100.1')
+        .set(basic(BASIC.readOnly))
+        .send({});
       expect(outcome(forbidden)).toBe('403 INSUFFICIENT_SCOPE');
     }
     for (let i = 0; i < 4; i++) await get(basic(BASIC.limited)); // 2 admitted, then 429 RATE_LIMIT_EXCEEDED

@@ -39,7 +39,9 @@ describe.each(frameworks)('Prometheus metrics — $name', (fw) => {
     expect(sample(text, 'keygate_decisions_total{outcome="rejected",code="INVALID_API_KEY",scheme="basic"}')).toBe(1);
     expect(sample(text, 'keygate_decisions_total{outcome="rejected",code="INVALID_API_KEY",scheme="none"}')).toBe(1);
     expect(sample(text, 'keygate_decisions_total{outcome="rejected",code="TENANT_INACTIVE",scheme="basic"}')).toBe(1);
-    expect(sample(text, 'keygate_decisions_total{outcome="rejected",code="INSUFFICIENT_SCOPE",scheme="basic"}')).toBe(1);
+    expect(sample(text, 'keygate_decisions_total{outcome="rejected",code="INSUFFICIENT_SCOPE",scheme="basic"}')).toBe(
+      1,
+    );
     expect(sample(text, 'keygate_decision_duration_seconds_count{outcome="admitted"}')).toBe(3);
     expect(sample(text, 'keygate_decision_duration_seconds_count{outcome="rejected"}')).toBe(4);
     expect(sample(text, 'keygate_decision_duration_seconds_bucket{le="+Inf",outcome="rejected"}')).toBe(4);
@@ -71,7 +73,14 @@ describe('prometheusMetrics()', () => {
     const registry = new Registry();
     const first = prometheusMetrics({ registry });
     const second = prometheusMetrics({ registry });
-    const event = { requestId: 'r', outcome: 'admitted', status: 200, method: 'GET', path: '/', durationMs: 1 } as const;
+    const event = {
+      requestId: 'r',
+      outcome: 'admitted',
+      status: 200,
+      method: 'GET',
+      path: '/',
+      durationMs: 1,
+    } as const;
     first.onDecision(event);
     second.onDecision(event);
     second.onStoreError(new Error('x'), { store: 'keys' });

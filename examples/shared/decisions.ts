@@ -22,19 +22,30 @@ export function decisionSetup(env: NodeJS.ProcessEnv = process.env): DecisionSet
   const log = env.KEYGATE_LOG || undefined;
   if (log !== undefined && log !== 'json') throw new Error(`KEYGATE_LOG must be json (or unset), got "${log}"`);
   const metricsFlag = env.KEYGATE_METRICS || undefined;
-  if (metricsFlag !== undefined && metricsFlag !== '1' && metricsFlag !== '0') throw new Error(`KEYGATE_METRICS must be 1 or 0, got "${metricsFlag}"`);
+  if (metricsFlag !== undefined && metricsFlag !== '1' && metricsFlag !== '0')
+    throw new Error(`KEYGATE_METRICS must be 1 or 0, got "${metricsFlag}"`);
   const limit = env.KEYGATE_FAILED_AUTH_LIMIT || undefined;
   const parsed = limit === undefined ? undefined : FAILED_AUTH_LIMIT.exec(limit);
-  if (parsed === null) throw new Error(`KEYGATE_FAILED_AUTH_LIMIT must be N/Ss (e.g. 10/60s: 10 failures per address per minute), got "${limit}"`);
+  if (parsed === null)
+    throw new Error(
+      `KEYGATE_FAILED_AUTH_LIMIT must be N/Ss (e.g. 10/60s: 10 failures per address per minute), got "${limit}"`,
+    );
 
   const registry = metricsFlag === '1' ? new Registry() : undefined;
   const metrics = registry && prometheusMetrics({ registry });
   const hooks: ((event: DecisionEvent) => void)[] = [];
   if (metrics) hooks.push(metrics.onDecision);
   // The event's fields at the top level, plus when: no key, secret, signature or query string is in an event.
-  if (log === 'json') hooks.push((event) => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`));
+  if (log === 'json')
+    hooks.push(
+      (event) => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+    );
   const options: Partial<KeygateOptions> = {
-    ...(hooks.length > 0 && { onDecision: (event: DecisionEvent) => hooks.forEach((hook) => hook(event)) }),
+    ...(hooks.length > 0 && {
+      onDecision: (event: DecisionEvent) => {
+        for (const hook of hooks) hook(event);
+      },
+    }),
     ...(metrics && { onStoreError: metrics.onStoreError }),
     ...(parsed && { failedAuthLimit: { limit: Number(parsed[1]), windowSeconds: Number(parsed[2]) } }),
   };

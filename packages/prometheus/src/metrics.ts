@@ -30,9 +30,16 @@ const DEFAULT_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 export function prometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusHooks {
   const registry = options.registry ?? globalRegistry;
   const registers = [registry];
-  const decisions = existing<Counter<'outcome' | 'code' | 'scheme'>>(registry, 'keygate_decisions_total') ??
-    new Counter({ name: 'keygate_decisions_total', help: 'Requests keygate decided, by outcome, error code and scheme.', labelNames: ['outcome', 'code', 'scheme'], registers });
-  const duration = existing<Histogram<'outcome'>>(registry, 'keygate_decision_duration_seconds') ??
+  const decisions =
+    existing<Counter<'outcome' | 'code' | 'scheme'>>(registry, 'keygate_decisions_total') ??
+    new Counter({
+      name: 'keygate_decisions_total',
+      help: 'Requests keygate decided, by outcome, error code and scheme.',
+      labelNames: ['outcome', 'code', 'scheme'],
+      registers,
+    });
+  const duration =
+    existing<Histogram<'outcome'>>(registry, 'keygate_decision_duration_seconds') ??
     new Histogram({
       name: 'keygate_decision_duration_seconds',
       help: 'Time keygate took to decide a request, in seconds.',
@@ -40,8 +47,14 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
       buckets: [...(options.buckets ?? DEFAULT_BUCKETS)],
       registers,
     });
-  const storeErrors = existing<Counter<'store'>>(registry, 'keygate_store_errors_total') ??
-    new Counter({ name: 'keygate_store_errors_total', help: 'Failures of the key store and of the decision store.', labelNames: ['store'], registers });
+  const storeErrors =
+    existing<Counter<'store'>>(registry, 'keygate_store_errors_total') ??
+    new Counter({
+      name: 'keygate_store_errors_total',
+      help: 'Failures of the key store and of the decision store.',
+      labelNames: ['store'],
+      registers,
+    });
 
   return {
     onDecision(event) {

@@ -9,7 +9,12 @@ type Throttle = Exclude<Configuration['failedAuthLimit'], false>;
  * window gets 429 `TOO_MANY_FAILED_ATTEMPTS` with `Retry-After` until the window ends. A store that fails is
  * handled as the limiter handles it: 503 (fail closed), or the in-process fallback with `failOpen`.
  */
-export async function refuseThrottled(client: string, now: number, throttle: Throttle, config: Configuration): Promise<void> {
+export async function refuseThrottled(
+  client: string,
+  now: number,
+  throttle: Throttle,
+  config: Configuration,
+): Promise<void> {
   const counted = await askStores(config, (store) => store.failures!(client, now));
   if (!(counted.count >= throttle.limit)) return;
   const retryAfter = Math.max(1, Math.ceil((counted.resetAt - now) / 1000));
@@ -20,7 +25,12 @@ export async function refuseThrottled(client: string, now: number, throttle: Thr
  * Counts a 401 of `client`. The answer is a 401 whatever happens here: a store that fails is reported (and,
  * with `failOpen`, the failure counted in the fallback), never turned into another answer.
  */
-export async function countFailedAuth(client: string, now: number, throttle: Throttle, config: Configuration): Promise<void> {
+export async function countFailedAuth(
+  client: string,
+  now: number,
+  throttle: Throttle,
+  config: Configuration,
+): Promise<void> {
   try {
     await askStores(config, (store) => store.countFailure!(client, now, throttle.windowMs));
   } catch {

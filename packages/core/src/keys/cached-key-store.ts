@@ -58,19 +58,30 @@ export class CachedKeyStore implements KeyStore {
       typeof inner.findByKeyHash !== 'function' ||
       typeof inner.findByPublicKey !== 'function'
     ) {
-      throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', 'CachedKeyStore: "inner" must be a KeyStore (findByKeyHash and findByPublicKey)');
+      throw new KeygateConfigError(
+        'ERR_KEYGATE_INVALID_VALUE',
+        'CachedKeyStore: "inner" must be a KeyStore (findByKeyHash and findByPublicKey)',
+      );
     }
-    if (typeof options !== 'object' || options === null) throw new KeygateConfigError('ERR_KEYGATE_OPTIONS_NOT_OBJECT', 'CachedKeyStore: options must be an object');
+    if (typeof options !== 'object' || options === null)
+      throw new KeygateConfigError('ERR_KEYGATE_OPTIONS_NOT_OBJECT', 'CachedKeyStore: options must be an object');
     const known = new Set(['max', 'ttlMs', 'negativeTtlMs', 'now']);
     for (const name of Object.keys(options)) {
-      if (!known.has(name)) throw new KeygateConfigError('ERR_KEYGATE_OPTION_UNKNOWN', `CachedKeyStore: unknown option "${name}" (known: ${[...known].join(', ')})`);
+      if (!known.has(name))
+        throw new KeygateConfigError(
+          'ERR_KEYGATE_OPTION_UNKNOWN',
+          `CachedKeyStore: unknown option "${name}" (known: ${[...known].join(', ')})`,
+        );
     }
     this.inner = inner;
     const max = positiveInteger('max', options.max, DEFAULT_MAX);
     this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
     this.negativeTtlMs = positiveInteger('negativeTtlMs', options.negativeTtlMs, this.ttlMs);
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', 'CachedKeyStore: option "now" must be a function returning Unix ms');
+      throw new KeygateConfigError(
+        'ERR_KEYGATE_INVALID_VALUE',
+        'CachedKeyStore: option "now" must be a function returning Unix ms',
+      );
     }
     this.now = options.now ?? Date.now;
     this.cache = new LRUCache<string, Entry>({
@@ -79,12 +90,17 @@ export class CachedKeyStore implements KeyStore {
     });
   }
 
+  // A hit allocates nothing: no joined cache key for a key hash, no closure.
   findByKeyHash(keyHash: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
-    return this.lookup(`h:${keyHash}`, () => this.inner.findByKeyHash(keyHash));
+    const cacheKey = hashCacheKey(keyHash);
+    const entry = this.fresh(cacheKey);
+    return entry !== undefined ? entry.record : this.lookup(cacheKey, () => this.inner.findByKeyHash(keyHash));
   }
 
   findByPublicKey(publicKey: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
-    return this.lookup(`p:${publicKey}`, () => this.inner.findByPublicKey(publicKey));
+    const cacheKey = `p:${publicKey}`;
+    const entry = this.fresh(cacheKey);
+    return entry !== undefined ? entry.record : this.lookup(cacheKey, () => this.inner.findByPublicKey(publicKey));
   }
 
   /** The inner store's tenant, asked each time (not cached: a suspension must reach JWTs at once); none if it has no `findTenant`. */
@@ -113,7 +129,7 @@ export class CachedKeyStore implements KeyStore {
   forget(lookup: { keyHash: string } | { publicKey: string }): void {
     this.generation++;
     this.inFlight = new Map();
-    this.cache.delete('keyHash' in lookup ? `h:${lookup.keyHash}` : `p:${lookup.publicKey}`);
+    this.cache.delete('keyHash' in lookup ? hashCacheKey(lookup.keyHash) : `p:${lookup.publicKey}`);
   }
 
   /** Drops every cached answer (for example after a tenant was suspended, or many keys changed). */
@@ -129,15 +145,20 @@ export class CachedKeyStore implements KeyStore {
     return this.cache.size;
   }
 
+  /** The entry of `cacheKey` while it is served; an expired one is dropped. */
+  private fresh(cacheKey: string): Entry | undefined {
+    const entry = this.cache.get(cacheKey);
+    if (entry === undefined) return undefined;
+    if (this.now() < entry.expiresAt) return entry;
+    this.cache.delete(cacheKey);
+    return undefined;
+  }
+
+  /** A miss: joins the lookup under way for `cacheKey`, or asks the inner store. */
   private lookup(
     cacheKey: string,
     ask: () => KeyRecord | undefined | PromiseLike<KeyRecord | undefined>,
   ): KeyRecord | undefined | Promise<KeyRecord | undefined> {
-    const entry = this.cache.get(cacheKey);
-    if (entry !== undefined) {
-      if (this.now() < entry.expiresAt) return entry.record;
-      this.cache.delete(cacheKey);
-    }
     const pending = this.inFlight.get(cacheKey);
     if (pending !== undefined) return pending;
 
@@ -184,14 +205,29 @@ export class CachedKeyStore implements KeyStore {
   }
 }
 
+/**
+ * A key hash is its own cache key (64 hex digits never hold ':'); public keys are kept as `p:<key>`. Anything
+ * else passed as a hash that looks like `x:…` is kept as `h:x:…`, so the two lookups never share an entry.
+ */
+function hashCacheKey(keyHash: string): string {
+  return keyHash.charCodeAt(1) === 58 ? `h:${keyHash}` : keyHash;
+}
+
 function isThenable(value: unknown): value is PromiseLike<KeyRecord | undefined> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `CachedKeyStore: option "${name}" must be a positive integer`);
+    throw new KeygateConfigError(
+      'ERR_KEYGATE_INVALID_VALUE',
+      `CachedKeyStore: option "${name}" must be a positive integer`,
+    );
   }
   return value;
 }

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { basicAuthorization, CachedKeyStore, createVerifier, MemoryKeyStore, type KeyRecord, type KeyStore } from '../../src/index.js';
+import {
+  basicAuthorization,
+  CachedKeyStore,
+  createVerifier,
+  MemoryKeyStore,
+  type KeyRecord,
+  type KeyStore,
+} from '../../src/index.js';
 import { codeOf, keysFile, manualClock, pairHeaders, signed, VECTOR_KEY, VECTOR_PUBLIC } from '../helpers.js';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -22,7 +29,9 @@ function innerStore(options: { delayMs?: number } = {}) {
       if (error) throw error;
       return record;
     }
-    return new Promise((resolve, reject) => setTimeout(() => (error ? reject(error) : resolve(record)), options.delayMs));
+    return new Promise((resolve, reject) =>
+      setTimeout(() => (error ? reject(error) : resolve(record)), options.delayMs),
+    );
   };
   const store: KeyStore = {
     findByKeyHash(keyHash) {
@@ -44,6 +53,16 @@ function innerStore(options: { delayMs?: number } = {}) {
 }
 
 describe('CachedKeyStore', () => {
+  it("never answers one lookup with the other's entry, whatever string a caller passes as a hash", async () => {
+    const inner = innerStore();
+    const cached = new CachedKeyStore(inner.store);
+    expect((await cached.findByPublicKey(VECTOR_PUBLIC))?.id).toBe('key_pair');
+    expect(await cached.findByKeyHash(`p:${VECTOR_PUBLIC}`)).toBeUndefined();
+    expect((await cached.findByKeyHash(VECTOR_HASH))?.id).toBe('key_vector');
+    expect(await cached.findByPublicKey(VECTOR_HASH)).toBeUndefined();
+    expect(inner.calls).toEqual({ byKeyHash: 2, byPublicKey: 2 });
+  });
+
   it('caches found and not-found answers per lookup: the inner store is asked once for each', async () => {
     const inner = innerStore();
     const cached = new CachedKeyStore(inner.store);
@@ -124,7 +143,9 @@ describe('CachedKeyStore', () => {
     const down = new Error('database down');
     inner.fail(down);
     const settled = await Promise.allSettled(Array.from({ length: 20 }, () => cached.findByKeyHash(VECTOR_HASH)));
-    expect(settled.map((result) => (result.status === 'rejected' ? result.reason : 'fulfilled'))).toEqual(Array(20).fill(down));
+    expect(settled.map((result) => (result.status === 'rejected' ? result.reason : 'fulfilled'))).toEqual(
+      Array(20).fill(down),
+    );
     expect(inner.calls.byKeyHash).toBe(1);
     await expect(cached.findByKeyHash(VECTOR_HASH)).rejects.toBe(down); // asked again, not served a cached failure
     expect(inner.calls.byKeyHash).toBe(2);
@@ -199,7 +220,8 @@ describe('CachedKeyStore', () => {
     expect(inner.calls.byKeyHash).toBe(11);
 
     // Records evicted from the cache leave the id index: many distinct ids, index never above `max`.
-    for (let i = 0; i < 100; i++) inner.replace(`h:${hashes[i % 10]}`, { ...(await inner.store.findByKeyHash(VECTOR_HASH))!, id: `id_${i}` });
+    for (let i = 0; i < 100; i++)
+      inner.replace(`h:${hashes[i % 10]}`, { ...(await inner.store.findByKeyHash(VECTOR_HASH))!, id: `id_${i}` });
     for (let i = 0; i < 100; i++) {
       cached.clear();
       await cached.findByKeyHash(hashes[i % 10]!);
@@ -241,18 +263,21 @@ describe('CachedKeyStore through the verifier', () => {
     return { clock, inner, errors, verifier };
   }
 
-  it.each([undefined, 5])('a Basic key, a key pair and a signed request verify, each key looked up once (inner delay %s)', async (delayMs) => {
-    const { verifier, inner } = setup(delayMs);
-    for (let i = 0; i < 3; i++) {
-      expect(codeOf(await verifier.verify(basic))).toBe('ok');
-      expect(codeOf(await verifier.verify(pair))).toBe('ok');
-    }
-    const request = signed('POST', '/v1/payments', '{"amount":1}', { version: 'v2' });
-    const result = await verifier.verify(request);
-    expect(codeOf(result)).toBe('ok');
-    expect(result.ok && result.auth.signed).toBe(true);
-    expect(inner.calls).toEqual({ byKeyHash: 1, byPublicKey: 1 });
-  });
+  it.each([undefined, 5])(
+    'a Basic key, a key pair and a signed request verify, each key looked up once (inner delay %s)',
+    async (delayMs) => {
+      const { verifier, inner } = setup(delayMs);
+      for (let i = 0; i < 3; i++) {
+        expect(codeOf(await verifier.verify(basic))).toBe('ok');
+        expect(codeOf(await verifier.verify(pair))).toBe('ok');
+      }
+      const request = signed('POST', '/v1/payments', '{"amount":1}', { version: 'v2' });
+      const result = await verifier.verify(request);
+      expect(codeOf(result)).toBe('ok');
+      expect(result.ok && result.auth.signed).toBe(true);
+      expect(inner.calls).toEqual({ byKeyHash: 1, byPublicKey: 1 });
+    },
+  );
 
   it('a key revoked in the inner store is refused once the TTL has passed', async () => {
     const { verifier, inner, clock } = setup(1);

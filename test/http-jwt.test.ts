@@ -197,7 +197,28 @@ describe.each(frameworks)('JWT bearer tokens — $name', (fw) => {
       } finally {
         jwks.setMode('ok');
       }
+      await new Promise((resolve) => setTimeout(resolve, 1_050)); // a failed fetch is retried after 1 s
       expectAdmitted(await request(app.handler).get('/echo').set(bearer(token)));
+    });
+
+    it('a redirect or a body that never ends → 503 AUTH_UNAVAILABLE at once, the JWKS named in onStoreError', async () => {
+      const token = await signToken(ec, claimsAt(NOW));
+      for (const mode of ['redirect', 'endless'] as const) {
+        const failures: string[] = [];
+        const app = make(
+          { jwksTimeoutMs: 10_000 },
+          { onStoreError: (error) => void failures.push(String(error)), logger: { warn() {}, error() {} } },
+        );
+        jwks.setMode(mode);
+        try {
+          const started = performance.now();
+          expectRejection(await request(app.handler).get('/echo').set(bearer(token)), 503, 'AUTH_UNAVAILABLE');
+          expect(performance.now() - started).toBeLessThan(5_000);
+        } finally {
+          jwks.setMode('ok');
+        }
+        expect(failures).toEqual([expect.stringMatching(/^JwksUnavailableError: JWKS http:\/\/127\.0\.0\.1:\d+\//)]);
+      }
     });
 
     it('slow past the timeout → 503 within the timeout + 1 s', async () => {

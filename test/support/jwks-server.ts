@@ -1,8 +1,8 @@
 /**
  * A local JWKS endpoint (node:http on 127.0.0.1, never the internet) whose keys, health and speed a test
- * changes while the verifier runs: rotation (a new `kid`), an outage, a slow answer.
+ * changes while the verifier runs: rotation (a new `kid`), an outage, a slow answer, a redirect, an endless body.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
 
@@ -11,8 +11,11 @@ export interface JwksServer {
   url: string;
   /** The keys served from now on. */
   setKeys(keys: JWK[]): void;
-  /** `ok`: 200 with the keys; `error`: 500; `down`: the connection is dropped without an answer. */
-  setMode(mode: 'ok' | 'error' | 'down'): void;
+  /**
+   * `ok`: 200 with the keys; `error`: 500; `down`: the connection is dropped without an answer; `redirect`: 302 to
+   * a path that serves the keys; `endless`: 200 and a body that never ends (whitespace after the keys' start).
+   */
+  setMode(mode: JwksMode): void;
   /** Wait before answering, in ms (0 = at once). */
   setDelay(ms: number): void;
   /** How many requests reached the endpoint. */
@@ -20,17 +23,36 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
+export type JwksMode = 'ok' | 'error' | 'down' | 'redirect' | 'endless';
+
+/** Writes whitespace as fast as the client reads it, until the connection closes. */
+function endlessBody(res: ServerResponse): void {
+  const chunk = ' '.repeat(64 * 1024);
+  const write = () => {
+    while (!res.destroyed && res.write(chunk));
+  };
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"keys":[');
+  res.on('drain', write);
+  write();
+}
+
 export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
   let served = keys;
-  let mode: 'ok' | 'error' | 'down' = 'ok';
+  let mode: JwksMode = 'ok';
   let delay = 0;
   let fetches = 0;
   const server: Server = createServer((req, res) => {
     fetches++;
+    const keySet = () =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: served }));
+    if (req.url === '/moved/jwks.json') return keySet();
     const answer = () => {
       if (mode === 'down') return req.socket.destroy();
       if (mode === 'error') return res.writeHead(500).end('{"error":"internal"}');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: served }));
+      if (mode === 'redirect') return res.writeHead(302, { location: '/moved/jwks.json' }).end();
+      if (mode === 'endless') return endlessBody(res);
+      keySet();
     };
     if (delay === 0) return answer();
     const timer = setTimeout(answer, delay);

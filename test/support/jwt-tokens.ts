@@ -2,7 +2,7 @@
  * Signing keys and tokens for the JWT tests, made with jose as an identity provider would make them, plus the
  * hand-built tokens no honest issuer makes (`alg: none`, an HMAC token keyed with an RSA public key, huge headers).
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, KeyObject, sign } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 export const ISSUER = 'https://issuer.test';
@@ -78,4 +78,18 @@ export function hugeHeaderToken(elements: number, claims: JWTPayload): string {
 /** A syntactically plausible token of about `bytes` bytes. */
 export function hugeToken(bytes: number, claims: JWTPayload): string {
   return `${base64url({ alg: 'ES256', kid: 'es256-1' })}.${base64url({ ...claims, pad: 'x'.repeat(bytes) })}.${'A'.repeat(86)}`;
+}
+
+/**
+ * A token signed by `key` over exactly the header and payload text given, which jose would refuse to make (an
+ * unknown critical header, duplicate claims).
+ */
+export function signRawToken(key: SigningKey, header: Record<string, unknown>, payload: string): string {
+  const input = `${base64url({ alg: key.alg, kid: key.kid, ...header })}.${Buffer.from(payload).toString('base64url')}`;
+  const digest = key.alg === 'EdDSA' ? null : 'sha256';
+  const signature = sign(digest, Buffer.from(input), {
+    key: KeyObject.from(key.privateKey),
+    dsaEncoding: 'ieee-p1363',
+  });
+  return `${input}.${signature.toString('base64url')}`;
 }

@@ -1,32 +1,14 @@
 /** The key a token is verified with: a remote JWKS, a local one, public keys turned into one, or an HMAC secret. */
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  errors,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { KeygateConfigError } from '../config-error.js';
 import type { JwtKeySource } from './options.js';
+import { remoteJwks, type RemoteJwksTiming } from './remote-jwks.js';
+
+export { JwksUnavailableError, type RemoteJwksTiming } from './remote-jwks.js';
 
 /** What `jwtVerify` is given: a key-set lookup by the token's header, or the HMAC secret. */
 export type TokenKey = JWTVerifyGetKey | Uint8Array;
-
-/**
- * The JWKS endpoint could not be read (down, slow past the timeout, not 200, not a key set). Not the client's
- * fault: the verifier reports it to `onStoreError` and answers 503 `AUTH_UNAVAILABLE`, never 401.
- */
-export class JwksUnavailableError extends Error {
-  override readonly name = 'JwksUnavailableError';
-}
-
-export interface RemoteJwksTiming {
-  cooldownMs: number;
-  timeoutMs: number;
-  cacheMaxAgeMs: number;
-}
 
 const MIN_SECRET_BYTES = 32;
 
@@ -34,16 +16,19 @@ function invalid(field: string, message: string): never {
   throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `keygate: option "jwt.${field}" ${message}`);
 }
 
-/** A public JWK, validated now (a bad or private key stops the server at start-up, not a request later). */
-function publicJwk(field: string, key: string | JWK | KeyObject): JWK {
+/** jose refuses a shorter RSA key when it verifies: refused here, so that the mistake stops the start, not every request. */
+const MIN_RSA_BITS = 2048;
+
+/** The key of a `publicKeys`/`jwks` entry, as Node reads it (a bad one throws). */
+function keyObjectOf(field: string, key: string | JWK | KeyObject): KeyObject {
   if (key instanceof KeyObject) {
     if (key.type !== 'public') invalid(field, 'must hold public keys only');
-    return key.export({ format: 'jwk' }) as JWK;
+    return key;
   }
   if (typeof key === 'string') {
     if (key.includes('PRIVATE KEY')) invalid(field, 'must hold public keys only (a PEM private key was given)');
     try {
-      return createPublicKey(key).export({ format: 'jwk' }) as JWK;
+      return createPublicKey(key);
     } catch {
       return invalid(field, 'holds a string that is not a PEM public key or certificate');
     }
@@ -52,14 +37,24 @@ function publicJwk(field: string, key: string | JWK | KeyObject): JWK {
   if ('d' in key || key.kty === 'oct')
     invalid(field, 'must hold public keys only (a private or symmetric JWK was given)');
   try {
-    createPublicKey({ key: key as JsonWebKey, format: 'jwk' });
+    return createPublicKey({ key: key as JsonWebKey, format: 'jwk' });
   } catch {
-    invalid(
+    return invalid(
       field,
       `holds a JWK that is not a usable public key${typeof key.kid === 'string' ? ` (kid "${key.kid}")` : ''}`,
     );
   }
-  return { ...key };
+}
+
+/** A public JWK, validated now (a bad, weak or private key stops the server at start-up, not a request later). */
+function publicJwk(field: string, key: string | JWK | KeyObject): JWK {
+  const keyObject = keyObjectOf(field, key);
+  const bits = keyObject.asymmetricKeyDetails?.modulusLength;
+  if (bits !== undefined && bits < MIN_RSA_BITS)
+    invalid(field, `holds an RSA key of ${bits} bits (at least ${MIN_RSA_BITS} are needed)`);
+  return key instanceof KeyObject || typeof key === 'string'
+    ? (keyObject.export({ format: 'jwk' }) as JWK)
+    : { ...key };
 }
 
 function localSet(field: string, keys: readonly (string | JWK | KeyObject)[]): JWTVerifyGetKey {
@@ -68,8 +63,8 @@ function localSet(field: string, keys: readonly (string | JWK | KeyObject)[]): J
   return createLocalJWKSet(set);
 }
 
-/** A remote set whose fetch failures become `JwksUnavailableError`; "no such key" stays the token's fault. */
-function remoteSet(url: string | URL, timing: RemoteJwksTiming): JWTVerifyGetKey {
+/** The `jwksUrl` option: an absolute http(s) URL. */
+function jwksUrl(url: string | URL): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -78,28 +73,12 @@ function remoteSet(url: string | URL, timing: RemoteJwksTiming): JWTVerifyGetKey
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     invalid('jwksUrl', 'must be an absolute http(s) URL');
-  const remote = createRemoteJWKSet(parsed, {
-    timeoutDuration: timing.timeoutMs,
-    cooldownDuration: timing.cooldownMs,
-    cacheMaxAge: timing.cacheMaxAgeMs,
-  });
-  // Named without its query string, which may hold a credential of the issuer's.
-  const where = `${parsed.origin}${parsed.pathname}`;
-  return async (header, token) => {
-    try {
-      return await remote(header, token);
-    } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-      const cause =
-        error instanceof errors.JWKSTimeout ? `no answer within ${timing.timeoutMs} ms` : (error as Error)?.message;
-      throw new JwksUnavailableError(`JWKS ${where} unavailable: ${cause}`, { cause: error });
-    }
-  };
+  return parsed;
 }
 
 /** Builds the key of the configured source once, at start-up. */
 export function keySource(options: JwtKeySource, timing: RemoteJwksTiming): TokenKey {
-  if (options.jwksUrl !== undefined) return remoteSet(options.jwksUrl, timing);
+  if (options.jwksUrl !== undefined) return remoteJwks(jwksUrl(options.jwksUrl), timing);
   if (options.jwks !== undefined) {
     const keys = (options.jwks as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys)) invalid('jwks', 'must be a JWKS: { keys: [...] }');

@@ -24,7 +24,7 @@ function failureOf(error: unknown): TokenFailure | undefined {
     if (error.reason === 'missing') return 'missing-claim';
     return error.reason === 'check_failed' ? (CLAIM_FAILURES[error.claim] ?? 'malformed') : 'malformed';
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'algorithm';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
   if (error instanceof errors.JWKSNoMatchingKey) return 'unknown-key';
   if (error instanceof errors.JOSEError) return 'malformed';

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -15,12 +16,13 @@ import {
   hmacWithPublicKey,
   hugeHeaderToken,
   hugeToken,
+  signRawToken,
   signToken,
   signingKey,
   unsecuredToken,
   type SigningKey,
 } from '../../../../test/support/jwt-tokens.js';
-import { keysFile, manualClock, reasonOf, VECTOR_TIME } from '../helpers.js';
+import { keysFile, manualClock, reasonOf, VECTOR_KEY, VECTOR_TIME } from '../helpers.js';
 
 const NOW = VECTOR_TIME;
 let rsa: SigningKey;
@@ -170,6 +172,43 @@ describe('jwt scheme: refusals', () => {
     expect(await verdict(verifier, await signToken(stranger, claimsAt(NOW)))).toBe('INVALID_TOKEN:signature');
   });
 
+  it('takes no key from the token: jwk, jku, x5u and x5c headers are ignored', async () => {
+    const { verifier } = setup();
+    const attacker = await signingKey('ES256', 'attacker');
+    const headers = {
+      jwk: attacker.publicJwk,
+      jku: 'http://127.0.0.1:9/jwks.json',
+      x5u: 'http://127.0.0.1:9/cert.pem',
+      x5c: ['MIIB'],
+    };
+    expect(await verdict(verifier, await signToken(attacker, claimsAt(NOW), headers))).toBe(
+      'INVALID_TOKEN:unknown-key',
+    );
+    const posing = await signingKey('ES256', ec.kid);
+    expect(await verdict(verifier, await signToken(posing, claimsAt(NOW), headers))).toBe('INVALID_TOKEN:signature');
+  });
+
+  it('refuses a critical header it does not know as malformed (not algorithm), and b64: false', async () => {
+    const { verifier } = setup();
+    const claims = JSON.stringify(claimsAt(NOW));
+    expect(await verdict(verifier, signRawToken(ec, {}, claims))).toBe('ok');
+    expect(await verdict(verifier, signRawToken(ec, { crit: ['exp'], exp: 1 }, claims))).toBe(
+      'INVALID_TOKEN:malformed',
+    );
+    expect(await verdict(verifier, signRawToken(ec, { crit: ['b64'], b64: false }, claims))).toBe(
+      'INVALID_TOKEN:malformed',
+    );
+  });
+
+  it('reads duplicate claims as JSON.parse does (the last wins), once, so every check sees the same value', async () => {
+    const { verifier } = setup();
+    const claims = JSON.stringify(claimsAt(NOW, { tenant_id: 'globex' })).replace(
+      '"tenant_id":"globex"',
+      '"tenant_id":"acme","tenant_id":"globex"',
+    );
+    expect(await verdict(verifier, signRawToken(ec, {}, claims))).toBe('TENANT_INACTIVE');
+  });
+
   it('refuses a 2 MB token and a header of 10 000 elements quickly, as malformed', async () => {
     const { verifier } = setup();
     const started = performance.now();
@@ -234,6 +273,25 @@ describe('jwt scheme: rate limit per iss + sub', () => {
   });
 });
 
+describe('jwt scheme: rate limit apart from API keys', () => {
+  it('a token whose sub is an API key id does not spend that key’s limit', async () => {
+    const { verifier } = setup({}, { rateLimit: { limit: 1, windowSeconds: 60 } });
+    const key = { method: 'GET', target: '/', headers: { authorization: `Basic ${btoa(`${VECTOR_KEY}:`)}` } };
+    const token = await signToken(ec, claimsAt(NOW, { sub: 'key_vector', iss: ISSUER }));
+    expect(reasonOf(await verifier.verify(bearer(token)))).toBe('ok');
+    expect(reasonOf(await verifier.verify(key))).toBe('ok');
+  });
+});
+
+/** A 1024-bit RSA public key: Node reads it, jose refuses to verify with it. */
+function weakRsa() {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  return {
+    pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    jwk: publicKey.export({ format: 'jwk' }),
+  };
+}
+
 describe('jwt options', () => {
   const base = () => ({ jwks: { keys: [ec.publicJwk] }, issuer: ISSUER, audience: AUDIENCE });
   it.each([
@@ -256,6 +314,16 @@ describe('jwt options', () => {
       /public keys only/,
     ],
     ['a bad URL', () => ({ jwksUrl: 'ftp://x', issuer: ISSUER, audience: AUDIENCE }), /http\(s\) URL/],
+    [
+      'an RSA key under 2048 bits',
+      () => ({ publicKeys: [weakRsa().pem], issuer: ISSUER, audience: AUDIENCE }),
+      /1024 bits/,
+    ],
+    [
+      'an RSA JWK under 2048 bits',
+      () => ({ jwks: { keys: [weakRsa().jwk] }, issuer: ISSUER, audience: AUDIENCE }),
+      /"jwt.jwks.keys\[0\]" holds an RSA key of 1024 bits/,
+    ],
     ['an unknown option', () => ({ ...base(), clockTolerance: 5 }), /"jwt.clockTolerance" is not an option/],
   ])('%s → TypeError', (_name, jwt, message) => {
     expect(() => createVerifier({ keys: keysFile(), jwt: jwt() as JwtOptions })).toThrow(message);
@@ -358,6 +426,59 @@ describe('jwt scheme: a remote JWKS', () => {
     jwks.setDelay(0);
   });
 
+  it('does not follow a redirect, and stops reading a body that never ends (503 at once, not at the timeout)', async () => {
+    jwks.setKeys([ec.publicJwk]);
+    const token = await signToken(ec, claimsAt(NOW));
+    try {
+      jwks.setMode('redirect');
+      const redirected = remote();
+      expect(await verdict(redirected.verifier, token)).toBe('AUTH_UNAVAILABLE');
+      expect(String(redirected.errors[0])).toMatch(/Expected 200 OK/);
+      jwks.setMode('endless');
+      const endless = remote({ jwksTimeoutMs: 10_000 });
+      const started = performance.now();
+      expect(await verdict(endless.verifier, token)).toBe('AUTH_UNAVAILABLE');
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(String(endless.errors[0])).toMatch(/answer larger than 1048576 bytes/);
+    } finally {
+      jwks.setMode('ok');
+    }
+  });
+
+  it('while the JWKS fails, fetches it at most once a second however many requests need it', async () => {
+    jwks.setKeys([ec.publicJwk]);
+    const { verifier } = remote({ jwksCooldownSeconds: 0 });
+    const token = await signToken(ec, claimsAt(NOW));
+    expect(await verdict(verifier, token)).toBe('ok'); // cooldown 0: every unknown kid may refetch
+    jwks.setMode('error');
+    try {
+      const before = jwks.fetches;
+      for (let i = 0; i < 20; i++)
+        expect(await verdict(verifier, await signToken(ec, claimsAt(NOW), { kid: `new-${i}` }))).toBe(
+          'AUTH_UNAVAILABLE',
+        );
+      expect(jwks.fetches - before).toBe(1);
+    } finally {
+      jwks.setMode('ok');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    expect(await verdict(verifier, token)).toBe('ok');
+  });
+
+  it('fetches once for a burst of tokens with new kids', async () => {
+    jwks.setKeys([ec.publicJwk]);
+    const { verifier } = remote({ jwksCooldownSeconds: 0.2 });
+    expect(await verdict(verifier, await signToken(ec, claimsAt(NOW)))).toBe('ok');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => signToken(ec, claimsAt(NOW), { kid: `burst-${i}` })),
+    );
+    const before = jwks.fetches;
+    const verdicts = await Promise.all(tokens.map((token) => verdict(verifier, token)));
+    expect(new Set(verdicts)).toEqual(new Set(['INVALID_TOKEN:unknown-key']));
+    expect(jwks.fetches - before).toBe(1);
+  });
+
   it('a fetch that is due (cache expired) and fails is a 503, and service returns with the JWKS', async () => {
     jwks.setMode('ok');
     jwks.setKeys([ec.publicJwk]);
@@ -368,6 +489,8 @@ describe('jwt scheme: a remote JWKS', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await verdict(verifier, token)).toBe('AUTH_UNAVAILABLE');
     jwks.setMode('ok');
+    expect(await verdict(verifier, token)).toBe('AUTH_UNAVAILABLE'); // the failed fetch is not retried for 1 s
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
     expect(await verdict(verifier, token)).toBe('ok');
   });
 });

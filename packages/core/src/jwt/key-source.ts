@@ -73,6 +73,8 @@ function jwksUrl(url: string | URL): URL {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     invalid('jwksUrl', 'must be an absolute http(s) URL');
+  // fetch refuses such a URL on every request, and its error quotes the URL, password included, into the logs.
+  if (parsed.username !== '' || parsed.password !== '') invalid('jwksUrl', 'must not hold a user name or password');
   return parsed;
 }
 

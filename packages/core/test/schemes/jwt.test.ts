@@ -315,6 +315,11 @@ describe('jwt options', () => {
     ],
     ['a bad URL', () => ({ jwksUrl: 'ftp://x', issuer: ISSUER, audience: AUDIENCE }), /http\(s\) URL/],
     [
+      'a URL with a password',
+      () => ({ jwksUrl: 'https://user:pa55word@issuer.test/jwks.json', issuer: ISSUER, audience: AUDIENCE }),
+      /^keygate: option "jwt.jwksUrl" must not hold a user name or password$/,
+    ],
+    [
       'an RSA key under 2048 bits',
       () => ({ publicKeys: [weakRsa().pem], issuer: ISSUER, audience: AUDIENCE }),
       /1024 bits/,

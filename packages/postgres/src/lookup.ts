@@ -78,19 +78,21 @@ export class PostgresLookup implements KeyStore {
   }
 
   private record(row: KeyRow): KeyRecord {
+    // Every field set, in the order the keys file's records have them: one object shape for the verifier.
     const record: KeyRecord = {
       id: row.id,
       tenantId: row.tenant_id,
       tenantStatus: row.tenant_status,
       kind: row.kind,
       environment: row.environment,
+      scopes: row.scopes ?? undefined,
       revoked: row.revoked,
+      expiresAt: row.expires_ms ?? undefined,
+      rateLimit:
+        row.rate_limit !== null && row.rate_limit_window_seconds !== null
+          ? { limit: row.rate_limit, windowSeconds: row.rate_limit_window_seconds }
+          : undefined,
     };
-    if (row.scopes !== null) record.scopes = row.scopes;
-    if (row.expires_ms !== null) record.expiresAt = row.expires_ms;
-    if (row.rate_limit !== null && row.rate_limit_window_seconds !== null) {
-      record.rateLimit = { limit: row.rate_limit, windowSeconds: row.rate_limit_window_seconds };
-    }
     if (row.kind === 'keypair') record.secrets = row.secrets.map((secret) => this.open(row.id, secret));
     return record;
   }

@@ -78,13 +78,14 @@ export class PostgresKeyStore implements KeyStore {
       connectionTimeoutMs: queryTimeoutMs,
       statementTimeoutMs: queryTimeoutMs,
     });
+    let listener: ChangeListener | undefined;
     try {
       await withTimeout(requireSchema(pool, schema), queryTimeoutMs * 2);
       await checkSecretsOpen(pool, schema, sealer, queryTimeoutMs);
       const lookup = new PostgresLookup(pool, schema, sealer, queryTimeoutMs);
       const cached = new CachedKeyStore(lookup, options.cache ?? {});
       const onListenError = options.onListenError ?? (() => {});
-      const listener = new ChangeListener(pool, channelOf(schema), {
+      listener = new ChangeListener(pool, channelOf(schema), {
         onChange: (change) => applyChange(cached, change),
         // Notifications sent while the connection was down are lost: start again from the database.
         onResubscribed: () => cached.clear(),
@@ -93,6 +94,7 @@ export class PostgresKeyStore implements KeyStore {
       await withTimeout(listener.start(), queryTimeoutMs * 2);
       return new PostgresKeyStore(cached, lookup, listener, pool, owned);
     } catch (error) {
+      await listener?.close(); // a subscription still under way after the timeout drops its connection
       if (owned) await pool.end().catch(() => {});
       throw error;
     }

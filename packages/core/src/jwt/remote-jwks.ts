@@ -16,9 +16,9 @@ export interface RemoteJwksTiming {
 }
 
 /** A real key set is a few kilobytes; anything near this is not one, and is not read into memory. */
-export const MAX_JWKS_BYTES = 1024 * 1024;
+const MAX_JWKS_BYTES = 1024 * 1024;
 /** After a failed fetch, the next one waits this long: requests that need the key set meanwhile get 503 at once. */
-export const JWKS_RETRY_MS = 1000;
+const JWKS_RETRY_MS = 1000;
 
 /** Refused without a fetch: the last one failed moments ago. */
 class RetryLater extends Error {}

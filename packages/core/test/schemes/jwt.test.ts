@@ -104,6 +104,18 @@ describe('jwt scheme: valid tokens', () => {
     expect(await verdict(setup().verifier, token)).toBe('INVALID_TOKEN:algorithm');
   });
 
+  it('tries each key that fits a token without kid (two keys of one type), and keeps a refusal other than the signature', async () => {
+    const other = await signingKey('ES256', 'es256-2');
+    const { verifier } = setup({ publicKeys: [ec.publicPem, other.publicPem] });
+    const unnamed = { kid: undefined };
+    expect(await verdict(verifier, await signToken(other, claimsAt(NOW), unnamed))).toBe('ok');
+    expect(await verdict(verifier, await signToken(ec, claimsAt(NOW), unnamed))).toBe('ok');
+    const expired = claimsAt(NOW, { exp: NOW / 1000 - 60 });
+    expect(await verdict(verifier, await signToken(other, expired, unnamed))).toBe('INVALID_TOKEN:expired');
+    const stranger = await signingKey('ES256', 'stranger');
+    expect(await verdict(verifier, await signToken(stranger, claimsAt(NOW), unnamed))).toBe('INVALID_TOKEN:signature');
+  });
+
   it('reads scopes from scp (array or string) and from a configured claim; no scope claim grants none', async () => {
     const { verifier } = setup();
     const scopesOf = async (claims: Record<string, unknown>, v = verifier) => {
@@ -431,6 +443,14 @@ describe('jwt scheme: a remote JWKS', () => {
     jwks.setDelay(0);
   });
 
+  it('tries each key of the fetched set that fits a token without kid', async () => {
+    const other = await signingKey('ES256', 'es256-2');
+    jwks.setMode('ok');
+    jwks.setKeys([ec.publicJwk, other.publicJwk]);
+    const { verifier } = remote();
+    expect(await verdict(verifier, await signToken(other, claimsAt(NOW), { kid: undefined }))).toBe('ok');
+  });
+
   it('does not follow a redirect, and stops reading a body that never ends (503 at once, not at the timeout)', async () => {
     jwks.setKeys([ec.publicJwk]);
     const token = await signToken(ec, claimsAt(NOW));
@@ -450,19 +470,24 @@ describe('jwt scheme: a remote JWKS', () => {
     }
   });
 
-  it('while the JWKS fails, fetches it at most once a second however many requests need it', async () => {
+  it('while the JWKS fails, fetches it once a second however many requests need it', async () => {
     jwks.setKeys([ec.publicJwk]);
     const { verifier } = remote({ jwksCooldownSeconds: 0 });
     const token = await signToken(ec, claimsAt(NOW));
     expect(await verdict(verifier, token)).toBe('ok'); // cooldown 0: every unknown kid may refetch
+    const unknown = await signToken(ec, claimsAt(NOW), { kid: 'new' });
     jwks.setMode('error');
     try {
       const before = jwks.fetches;
-      for (let i = 0; i < 20; i++)
-        expect(await verdict(verifier, await signToken(ec, claimsAt(NOW), { kid: `new-${i}` }))).toBe(
-          'AUTH_UNAVAILABLE',
-        );
+      for (let i = 0; i < 20; i++) expect(await verdict(verifier, unknown)).toBe('AUTH_UNAVAILABLE');
       expect(jwks.fetches - before).toBe(1);
+      // Requests refused meanwhile do not push the retry back: 1.5 s of them see one more fetch, not none.
+      const until = performance.now() + 1_500;
+      while (performance.now() < until) {
+        expect(await verdict(verifier, unknown)).toBe('AUTH_UNAVAILABLE');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(jwks.fetches - before).toBe(2);
     } finally {
       jwks.setMode('ok');
     }

@@ -13,7 +13,8 @@ export interface JwksServer {
   setKeys(keys: JWK[]): void;
   /**
    * `ok`: 200 with the keys; `error`: 500; `down`: the connection is dropped without an answer; `redirect`: 302 to
-   * a path that serves the keys; `endless`: 200 and a body that never ends (whitespace after the keys' start).
+   * a path that serves the keys; `endless`: 200 and a body that never ends (whitespace after the keys' start);
+   * `trickle`: 200 and that body one byte every 100 ms (a slowloris).
    */
   setMode(mode: JwksMode): void;
   /** Wait before answering, in ms (0 = at once). */
@@ -23,7 +24,15 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
-export type JwksMode = 'ok' | 'error' | 'down' | 'redirect' | 'endless';
+export type JwksMode = 'ok' | 'error' | 'down' | 'redirect' | 'endless' | 'trickle';
+
+/** Writes the start of a key set, then one space every 100 ms, until the connection closes. */
+function trickleBody(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"keys":[');
+  const timer = setInterval(() => res.write(' '), 100);
+  res.on('close', () => clearInterval(timer));
+}
 
 /** Writes whitespace as fast as the client reads it, until the connection closes. */
 function endlessBody(res: ServerResponse): void {
@@ -52,6 +61,7 @@ export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
       if (mode === 'error') return res.writeHead(500).end('{"error":"internal"}');
       if (mode === 'redirect') return res.writeHead(302, { location: '/moved/jwks.json' }).end();
       if (mode === 'endless') return endlessBody(res);
+      if (mode === 'trickle') return trickleBody(res);
       keySet();
     };
     if (delay === 0) return answer();

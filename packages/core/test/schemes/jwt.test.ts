@@ -443,6 +443,18 @@ describe('jwt scheme: a remote JWKS', () => {
     jwks.setDelay(0);
   });
 
+  it('answers 503 within the timeout + 1 s when the JWKS answers at once but sends its body a byte at a time', async () => {
+    jwks.setMode('trickle');
+    try {
+      const { verifier } = remote({ jwksTimeoutMs: 300 });
+      const started = performance.now();
+      expect(await verdict(verifier, await signToken(ec, claimsAt(NOW)))).toBe('AUTH_UNAVAILABLE');
+      expect(performance.now() - started).toBeLessThan(1_300);
+    } finally {
+      jwks.setMode('ok');
+    }
+  });
+
   it('tries each key of the fetched set that fits a token without kid', async () => {
     const other = await signingKey('ES256', 'es256-2');
     jwks.setMode('ok');

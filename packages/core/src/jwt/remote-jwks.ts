@@ -20,6 +20,9 @@ const MAX_JWKS_BYTES = 1024 * 1024;
 /** After a failed fetch, the next one waits this long: requests that need the key set meanwhile get 503 at once. */
 const JWKS_RETRY_MS = 1000;
 
+/** jose verifies with no shorter RSA key. */
+const MIN_RSA_BITS = 2048;
+
 /** Refused without a fetch: the last one failed moments ago. */
 class RetryLater extends Error {}
 
@@ -65,8 +68,9 @@ export function remoteJwks(url: URL, timing: RemoteJwksTiming): JWTVerifyGetKey 
   // Named without its query string, which may hold a credential of the issuer's.
   const where = `${url.origin}${url.pathname}`;
   return async (header, token) => {
+    let key: Awaited<ReturnType<typeof remote>>;
     try {
-      return await remote(header, token);
+      key = await remote(header, token);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
       if (!(error instanceof RetryLater)) failedAt = Date.now();
@@ -74,5 +78,12 @@ export function remoteJwks(url: URL, timing: RemoteJwksTiming): JWTVerifyGetKey 
         error instanceof errors.JWKSTimeout ? `no answer within ${timing.timeoutMs} ms` : (error as Error)?.message;
       throw new JwksUnavailableError(`JWKS ${where} unavailable: ${cause}`, { cause: error });
     }
+    // jose would refuse it with a TypeError, which the verifier could only report as a key-store failure.
+    const bits = (key.algorithm as { modulusLength?: number }).modulusLength;
+    if (bits !== undefined && bits < MIN_RSA_BITS)
+      throw new JwksUnavailableError(
+        `JWKS ${where} serves an RSA key of ${bits} bits (at least ${MIN_RSA_BITS} are needed)`,
+      );
+    return key;
   };
 }

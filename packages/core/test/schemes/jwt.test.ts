@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
+import { exportJWK } from 'jose';
 import {
   createVerifier,
   KeygateConfigError,
@@ -461,6 +462,23 @@ describe('jwt scheme: a remote JWKS', () => {
     jwks.setKeys([ec.publicJwk, other.publicJwk]);
     const { verifier } = remote();
     expect(await verdict(verifier, await signToken(other, claimsAt(NOW), { kid: undefined }))).toBe('ok');
+  });
+
+  it('a fetched RSA key under 2048 bits: 503 reported as the JWKS’s fault (store jwks), not the key store’s', async () => {
+    const pair = await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'weak', alg: 'RS256' };
+    const weak: SigningKey = { alg: 'RS256', kid: 'weak', privateKey: pair.privateKey, publicJwk, publicPem: '' };
+    jwks.setMode('ok');
+    jwks.setKeys([ec.publicJwk, publicJwk]);
+    const { verifier, errors } = remote();
+    expect(await verdict(verifier, signRawToken(weak, {}, JSON.stringify(claimsAt(NOW))))).toBe('AUTH_UNAVAILABLE');
+    expect(errors[1]).toEqual({ store: 'jwks' });
+    expect(String(errors[0])).toMatch(/serves an RSA key of 1024 bits/);
+    expect(await verdict(verifier, await signToken(ec, claimsAt(NOW)))).toBe('ok');
   });
 
   it('does not follow a redirect, and stops reading a body that never ends (503 at once, not at the timeout)', async () => {

@@ -312,8 +312,19 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
     });
 
     it("on Node's default limit (16 KB) the server itself answers 431 before keygate runs (documented, not keygate's answer)", async () => {
-      const res = await request(plain.url).get('/echo').set('Authorization', huge);
-      expect(res.status).toBe(431);
+      // A raw socket: from Node 24 the server resets the connection right after its 431, while the client is still
+      // sending, so an HTTP client reports ECONNRESET instead of the answer; the answer's bytes arrive first.
+      const { port } = new URL(plain.url);
+      const answer = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write(`GET /echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${huge}\r\n\r\n`),
+        );
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        socket.on('error', () => {}); // the reset after the answer
+        socket.on('close', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     });
   });
 });

@@ -64,3 +64,13 @@ export async function instrument(pid) {
 export const startCounting = () => process.getegid();
 /** In the measured process: closes the counted window. */
 export const stopCounting = () => process.geteuid();
+
+/** Whether valgrind is installed (INSTR=1 needs it). */
+export async function hasValgrind() {
+  try {
+    await promisify(execFile)('valgrind', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}

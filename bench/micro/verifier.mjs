@@ -11,9 +11,11 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createVerifier } from '@keygate/core';
 import { SlidingLog } from '../../packages/core/dist/decision/sliding-log.js';
+import { hmacKey, hmacSha256 } from '../../packages/core/dist/signature/hmac.js';
 import { LRUCache } from 'lru-cache';
 import { BASIC_AUTHORIZATION, BASIC_KEY, jsonBody, keysFile, PUBLIC_KEY, SECRET_KEY, signedHeaders, SIGNED_PATH } from '../lib/fixtures.mjs';
 import { startCounting, stopCounting } from '../lib/callgrind.mjs';
+import { MICRO_FLOORS } from '../lib/goals.mjs';
 import { interleaved, timeAsync, timeSync } from '../lib/timing.mjs';
 
 const options = { rounds: 5, iterations: 50_000, ...JSON.parse(process.argv[2] ?? '{}') };
@@ -33,6 +35,19 @@ const cache = new LRUCache({ max: 100_000 });
 for (let i = 0; i < 1000; i++) cache.set(`key_${i}`, new SlidingLog(60));
 cache.set('bench_basic', new SlidingLog(60));
 const floorLog = new SlidingLog(60);
+const keyMap = new Map(Array.from({ length: 1000 }, (_, i) => [`key_${i}`, { id: i }]));
+keyMap.set(hash('sha256', 'bench_basic', 'hex'), { id: 'bench_basic' });
+const basicKeyHash = hash('sha256', 'bench_basic', 'hex');
+
+// The complete floor of a signed request: what every correct verifier must do with one.
+const floorHmacKey = hmacKey(SECRET_KEY);
+const secretDigest = hash('sha256', SECRET_KEY, 'buffer');
+const presentedHex = Array.from({ length: 256 }, (_, i) => hash('sha256', `presented ${i}`, 'hex'));
+const presentedBytes = Buffer.alloc(32);
+const expectedBytes = Buffer.alloc(32);
+const replaySet = new Set();
+const signedBody = jsonBody('floor');
+let signedCount = 0;
 
 // The floors use the fastest SHA-256 Node has (the one-shot `crypto.hash`, which keygate uses too), so that a
 // ratio never credits keygate for merely calling a faster API than the floor does.
@@ -60,6 +75,23 @@ const floors = {
   'floor key pair + signature: HMAC-SHA256 + SHA-256': () => {
     hmacHex(canonical);
     sha256Hex(SECRET_KEY);
+  },
+  [MICRO_FLOORS.basicMap]: () => {
+    sha256Hex(base64Key().slice(0, -1));
+    keyMap.get(basicKeyHash);
+    const now = tick();
+    if (floorLog.hasRoom(60, 60_000, now)) floorLog.admit(60, 60_000, now);
+  },
+  'floor: HMAC-SHA256, two one-shot SHA-256 over cached pads': () => hmacSha256(floorHmacKey, `${clock}.POST.${SIGNED_PATH}.`, signedBody),
+  [MICRO_FLOORS.signedComplete]: () => {
+    // A fresh message per call, so the replay-set insert is a real insert (cleared at the default 100 000 entries).
+    const expected = hmacSha256(floorHmacKey, `${clock + ++signedCount}.POST.${SIGNED_PATH}.`, signedBody);
+    presentedBytes.write(presentedHex[signedCount & 255], 'hex');
+    expectedBytes.write(expected, 0, 'latin1');
+    timingSafeEqual(presentedBytes, expectedBytes);
+    timingSafeEqual(hash('sha256', SECRET_KEY, 'buffer'), secretDigest);
+    if (replaySet.size === 100_000) replaySet.clear();
+    replaySet.add(expected);
   },
 };
 
@@ -146,10 +178,13 @@ async function countOne([c], { warmup, calls, prepared }) {
   if (c === undefined) throw new Error(`no micro case ${options.only}`);
   c.prepareForProfile?.(prepared);
   await c.measure(warmup);
-  await new Promise((resolve) => {
-    process.once('message', resolve); // the parent has switched callgrind's instrumentation on
-    process.send({ type: 'instrument' });
-  });
+  // The parent switches callgrind's instrumentation on (run by hand, without a parent: instrumented from the start).
+  if (process.send) {
+    await new Promise((resolve) => {
+      process.once('message', resolve);
+      process.send({ type: 'instrument' });
+    });
+  }
   startCounting();
   await c.measure(calls);
   stopCounting();

@@ -1,4 +1,5 @@
 import { admit } from './decision/decide.js';
+import { failedAuthClient } from './decision/failed-auth-client.js';
 import { countFailedAuth, refuseThrottled } from './decision/failed-auth.js';
 import { KeygateError, type AnyKeygateError } from './errors.js';
 import { JwksUnavailableError } from './jwt/key-source.js';
@@ -67,9 +68,9 @@ export function createVerifier(options: KeygateOptions): Verifier {
     const headers: Record<string, string> = { 'x-request-id': requestId };
     const seen: Seen = {};
     const now = Math.floor(config.now());
-    const client = throttle === false ? undefined : request.clientIp;
+    const client = throttle === false ? '' : failedAuthClient(request.clientIp);
     try {
-      if (throttle !== false && client !== undefined) await refuseThrottled(client, now, throttle, config);
+      if (throttle !== false) await refuseThrottled(client, now, throttle, config);
       const parts =
         typeof authorization === 'string'
           ? splitAuthorization(authorization)
@@ -116,8 +117,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
         schemes.find((scheme) => scheme.name === seen.scheme),
       );
       // Every 401 counts against the address (not 403, 429 or 503): a guessing client is slowed down whatever it guesses.
-      if (throttle !== false && client !== undefined && failure.status === 401)
-        await countFailedAuth(client, now, throttle, config);
+      if (throttle !== false && failure.status === 401) await countFailedAuth(client, now, throttle, config);
       return {
         result: { ok: false, error: failure, requestId, headers },
         seen,

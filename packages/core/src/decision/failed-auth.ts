@@ -1,6 +1,7 @@
 import { KeygateError } from '../errors.js';
 import type { Configuration } from '../options.js';
 import type { DecisionStore, FailureCount } from '../types.js';
+import { StoreFullError } from './store-full-error.js';
 
 type Throttle = Exclude<Configuration['failedAuthLimit'], false>;
 
@@ -44,6 +45,8 @@ async function askStores(config: Configuration, ask: (store: DecisionStore) => u
     return checked(await ask(config.store));
   } catch (error) {
     config.report.storeError(error, 'decisions');
+    // A full table refuses rather than forget an address inside its window; the fallback would not know it either.
+    if (error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE', { reason: 'store-full' });
     if (config.fallbackStore === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
     try {
       return checked(await ask(config.fallbackStore));

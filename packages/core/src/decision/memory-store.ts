@@ -25,8 +25,9 @@ export interface MemoryDecisionStoreOptions {
    */
   maxReplayBytes?: number;
   /**
-   * Failed-credential throttling (`failedAuthLimit`): most client addresses tracked at once; the least recently
-   * failing is forgotten first. Default 100 000.
+   * Failed-credential throttling (`failedAuthLimit`): most client addresses inside their window at once. None is
+   * forgotten inside its window; when all are, a request from another address gets `StoreFullError` (503) until
+   * windows end. Default 100 000.
    */
   maxFailedClients?: number;
 }

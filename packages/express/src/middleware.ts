@@ -35,9 +35,11 @@ export function keygate(options: KeygateExpressOptions): RequestHandler {
         for (const name in result.headers) res.setHeader(name, result.headers[name]!);
         req.auth = result.auth;
         // The decision event waits for the answer: a requireScopes further on may still refuse the request.
+        // A client gone while keygate decided has closed the answer already; 'close' would never come again.
         if (settle !== undefined) {
           (req as WithMode)[SETTLE] = settle;
-          res.once('close', () => settle());
+          if (res.closed) settle();
+          else res.once('close', () => settle());
         }
         next();
       })

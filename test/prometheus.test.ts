@@ -88,4 +88,29 @@ describe('prometheusMetrics()', () => {
     expect(sample(text, 'keygate_decisions_total{outcome="admitted",code="none",scheme="none"}')).toBe(2);
     expect(sample(text, 'keygate_store_errors_total{store="keys"}')).toBe(1);
   });
+
+  it('labels only take values of closed lists: 1000 garbage codes, schemes and stores make one `other` series each', async () => {
+    const registry = new Registry();
+    const metrics = prometheusMetrics({ registry });
+    for (let i = 0; i < 1000; i++) {
+      const garbage = `sk_live_guess${i}`;
+      metrics.onDecision({
+        requestId: 'r',
+        outcome: (i % 2 === 0 ? 'rejected' : garbage) as 'rejected',
+        status: 401,
+        code: garbage as 'INVALID_API_KEY',
+        scheme: garbage as 'basic',
+        method: 'GET',
+        path: '/',
+        durationMs: 1,
+      });
+      metrics.onStoreError(new Error(garbage), { store: garbage as 'keys' });
+    }
+    const text = await registry.metrics();
+    expect(text).not.toContain('sk_live_guess');
+    expect(sample(text, 'keygate_decisions_total{outcome="rejected",code="other",scheme="other"}')).toBe(500);
+    expect(sample(text, 'keygate_decisions_total{outcome="other",code="other",scheme="other"}')).toBe(500);
+    expect(sample(text, 'keygate_store_errors_total{store="other"}')).toBe(1000);
+    expect(text.split('\n').filter((line) => line.startsWith('keygate_decisions_total{'))).toHaveLength(2);
+  });
 });

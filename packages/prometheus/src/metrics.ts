@@ -1,4 +1,4 @@
-import type { DecisionEvent, StoreName } from '@keygate/core';
+import { ERROR_STATUS, type DecisionEvent, type StoreName } from '@keygate/core';
 import { Counter, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 
 export interface PrometheusMetricsOptions {
@@ -56,15 +56,31 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
       registers,
     });
 
+  // Labels only ever take a value of these closed lists (`other` for anything else), so an event of a custom
+  // store's error, or one an app built itself, cannot create a series per value.
   return {
     onDecision(event) {
-      decisions.inc({ outcome: event.outcome, code: event.code ?? 'none', scheme: event.scheme ?? 'none' });
-      duration.observe({ outcome: event.outcome }, event.durationMs / 1000);
+      const outcome = labelOf(event.outcome, OUTCOMES);
+      decisions.inc({
+        outcome,
+        code: event.code === undefined ? 'none' : labelOf(event.code, CODES),
+        scheme: event.scheme === undefined ? 'none' : labelOf(event.scheme, SCHEMES),
+      });
+      duration.observe({ outcome }, event.durationMs / 1000);
     },
     onStoreError(_error, { store }) {
-      storeErrors.inc({ store });
+      storeErrors.inc({ store: labelOf(store, STORES) });
     },
   };
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set(['admitted', 'rejected']);
+const CODES: ReadonlySet<string> = new Set(Object.keys(ERROR_STATUS));
+const SCHEMES: ReadonlySet<string> = new Set(['basic', 'keypair', 'jwt']);
+const STORES: ReadonlySet<string> = new Set(['keys', 'decisions', 'jwks']);
+
+function labelOf(value: unknown, allowed: ReadonlySet<string>): string {
+  return typeof value === 'string' && allowed.has(value) ? value : 'other';
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {

@@ -43,8 +43,21 @@ function boundedFetch(maxBytes: number): FetchImplementation {
       if (length > maxBytes) throw tooLarge(); // leaving the loop cancels the stream
       chunks.push(chunk);
     }
-    return new Response(Buffer.concat(chunks), { status: 200 });
+    const body = Buffer.concat(chunks);
+    // An issuer answering no keys is broken, not saying every token is forged: 503 (counted by no client's failed
+    // attempts), and jose keeps the keys it holds.
+    if (emptyKeySet(body)) throw new Error('a key set without keys');
+    return new Response(body, { status: 200 });
   };
+}
+
+function emptyKeySet(body: Buffer): boolean {
+  try {
+    const { keys } = JSON.parse(body.toString('utf8')) ?? {};
+    return Array.isArray(keys) && keys.length === 0;
+  } catch {
+    return false; // jose refuses it
+  }
 }
 
 /**

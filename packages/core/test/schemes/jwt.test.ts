@@ -481,6 +481,23 @@ describe('jwt scheme: a remote JWKS', () => {
     expect(await verdict(verifier, await signToken(ec, claimsAt(NOW)))).toBe('ok');
   });
 
+  it('a JWKS answering no keys is a 503, not a 401 for every token, and the keys held stay in use', async () => {
+    jwks.setMode('ok');
+    jwks.setKeys([ec.publicJwk]);
+    const { verifier, errors } = remote({ jwksCooldownSeconds: 0 });
+    const token = await signToken(ec, claimsAt(NOW));
+    expect(await verdict(verifier, token)).toBe('ok');
+    jwks.setKeys([]);
+    try {
+      expect(await verdict(verifier, await signToken(ec, claimsAt(NOW), { kid: 'new' }))).toBe('AUTH_UNAVAILABLE');
+      expect(String(errors[0])).toMatch(/a key set without keys/);
+      expect(await verdict(verifier, token)).toBe('ok');
+      expect(await verdict(remote().verifier, token)).toBe('AUTH_UNAVAILABLE');
+    } finally {
+      jwks.setKeys([ec.publicJwk]);
+    }
+  });
+
   it('does not follow a redirect, and stops reading a body that never ends (503 at once, not at the timeout)', async () => {
     jwks.setKeys([ec.publicJwk]);
     const token = await signToken(ec, claimsAt(NOW));

@@ -7,7 +7,10 @@ import { HTTP_CASES } from './cases.mjs';
 import { preflight } from './preflight.mjs';
 import { startLoadGenerator, startServer } from './run-http.mjs';
 
-async function countCase(benchCase, { loader, redis, warmup, requests, connections }) {
+/** `warmup` and `requests` are numbers, or `{ [framework]: number }`. */
+async function countCase(benchCase, { loader, redis, warmup: warmups, requests: counted, connections }) {
+  const warmup = warmups[benchCase.framework] ?? warmups;
+  const requests = counted[benchCase.framework] ?? counted;
   if (benchCase.redis) await redis.admin.flushall();
   const { execPath, execArgv, outFile } = underCallgrind();
   const { port, server } = await startServer(benchCase, { redis, execPath, execArgv, readyMs: 300_000 });

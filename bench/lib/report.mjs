@@ -109,8 +109,8 @@ function instrSection(instr, plan) {
     '',
     `- **Core**: per call = (instructions of ${num(2 * plan.core.calls)} calls − of ${num(plan.core.calls)} calls) / ${num(plan.core.calls)}, ` +
       `each in its own process after the same preparation and ${num(plan.core.warmup)} warm-up calls.`,
-    `- **HTTP**: the server process under callgrind, a correctness check and ${num(plan.http.warmup)} warm-up requests uncounted, then ` +
-      `exactly ${num(plan.http.requests)} requests (autocannon \`amount\`, ${plan.http.connections} connections) counted; per request = count / requests served.`,
+    `- **HTTP**: the server process under callgrind, a correctness check and ${perFramework(plan.http.warmup)} warm-up requests uncounted, then ` +
+      `exactly ${perFramework(plan.http.requests)} requests (autocannon \`amount\`, ${plan.http.connections} connections) counted; per request = count / requests served.`,
     `- **Self-check**: one core case and one HTTP case counted twice, in fresh processes (column "again"; the issue asks ≤ 0.5 % apart). ` +
       `${num(instr.seconds / 60)} min for all counts.`,
     '',
@@ -120,6 +120,7 @@ function instrSection(instr, plan) {
   ].join('\n');
 }
 
+const perFramework = (value) => (typeof value === 'number' ? num(value) : Object.entries(value).map(([framework, n]) => `${num(n)} (${framework})`).join(' / '));
 const selfCheck = (a, b) => `${((Math.abs(a - b) / Math.min(a, b)) * 100).toFixed(2)} % apart`;
 
 function scaleSection({ keyLookup, limiter, bound, redisMemory, replay }) {

@@ -1,9 +1,12 @@
-/** The issuer's JWKS endpoint: fetched by jose, with a bounded answer and no retry storm while it is failing. */
+/**
+ * The issuer's JWKS endpoint, fetched by jose: an answer of bounded size, no retry storm while it fails, and its
+ * faults (an empty set, a key jose cannot use) reported as the JWKS's, never turned into 401s.
+ */
 import { createRemoteJWKSet, customFetch, errors, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
 
 /**
- * The JWKS endpoint could not be read (down, slow past the timeout, not 200, too large, not a key set). Not the
- * client's fault: the verifier reports it to `onStoreError` and answers 503 `AUTH_UNAVAILABLE`, never 401.
+ * The JWKS endpoint could not be read (down, slow past the timeout, not 200, too large, not a key set or an empty
+ * one) or served a key jose cannot verify with. Not the client's fault: the verifier reports it to `onStoreError` and answers 503 `AUTH_UNAVAILABLE`, never 401.
  */
 export class JwksUnavailableError extends Error {
   override readonly name = 'JwksUnavailableError';

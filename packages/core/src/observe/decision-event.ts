@@ -48,13 +48,12 @@ export function decisionEvent(
   error: KeygateError | undefined,
   durationMs: number,
 ): DecisionEvent {
-  const query = request.target.indexOf('?');
   const event: DecisionEvent = {
     requestId,
     outcome: error === undefined ? 'admitted' : 'rejected',
     status: error === undefined ? 200 : error.status,
     method: request.method.toUpperCase(),
-    path: query === -1 ? request.target : request.target.slice(0, query),
+    path: pathOf(request.target),
     durationMs,
   };
   if (error !== undefined) {
@@ -71,4 +70,19 @@ export function decisionEvent(
   }
   if (request.clientIp !== undefined) event.clientIp = request.clientIp;
   return event;
+}
+
+/**
+ * The path of a request target, without its query. A target in absolute form (`http://user:password@host/p`, what
+ * a client set up for a forward proxy sends, and Express and Koa route by its path) loses its scheme and authority
+ * too: a user name and password in it are credentials. Its last `@` ends the authority, as a password may hold `/`.
+ */
+function pathOf(target: string): string {
+  const end = target.search(/[?#]/);
+  const beforeQuery = end === -1 ? target : target.slice(0, end);
+  if (beforeQuery.startsWith('/') || beforeQuery === '*') return beforeQuery;
+  const scheme = beforeQuery.indexOf('://');
+  const rest = beforeQuery.slice(scheme === -1 ? 0 : scheme + 3);
+  const slash = rest.indexOf('/', rest.lastIndexOf('@') + 1);
+  return slash === -1 ? '/' : rest.slice(slash);
 }

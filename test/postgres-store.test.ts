@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { basicAuthorization, createVerifier, generateApiKey } from '@keygate/core';
+import { basicAuthorization, createVerifier, generateApiKey, generateKeyPair } from '@keygate/core';
 import { migrate, PostgresKeyAdmin, PostgresKeyStore, SCHEMA_VERSION } from '@keygate/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,6 +14,20 @@ import {
 } from './support/postgres.js';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Looks `lookup` up once the notifications of earlier writes have landed (each cancels the lookups under way, so an
+ * answer read while one is pending is not cached), and checks that the answer is now cached: a second lookup sends
+ * no query. A test of "a change reaches the cache" is only worth something when the cache held the old answer.
+ */
+async function cachedAnswer<T>(store: PostgresKeyStore, lookup: () => T | Promise<T>): Promise<T> {
+  await new Promise((done) => setTimeout(done, 300));
+  const answer = await lookup();
+  const queries = store.lookup.queries;
+  await lookup();
+  expect(store.lookup.queries, 'the answer should be cached').toBe(queries);
+  return answer;
+}
 
 type Schema = Awaited<ReturnType<typeof freshSchema>>;
 
@@ -71,7 +85,8 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
   it('finds a pair by its public key with its secret decrypted; a rotation adds a secret and ends the old one', async () => {
     const store = await db.open();
     const { id, publicKey, secretKey } = await addKeyPair(db.admin, 'acme');
-    expect(await store.findByPublicKey(publicKey)).toMatchObject({
+    // Cached first, so the rotation (a key_secrets change, notified by key id only) must reach the cache.
+    expect(await cachedAnswer(store, () => store.findByPublicKey(publicKey))).toMatchObject({
       id,
       kind: 'keypair',
       environment: 'test',
@@ -92,12 +107,12 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     const store = await db.open();
     await db.admin.createTenant('beta');
     const { id, keyHash } = await addBasicKey(db.admin, 'beta');
-    expect((await store.findByKeyHash(keyHash))?.revoked).toBe(false); // cached now
+    expect((await cachedAnswer(store, () => store.findByKeyHash(keyHash)))?.revoked).toBe(false);
     await db.admin.revokeKey(id);
     expect(await within(1000, async () => (await store.findByKeyHash(keyHash))?.revoked === true)).toBeLessThan(1000);
 
     const other = await addBasicKey(db.admin, 'beta');
-    expect((await store.findByKeyHash(other.keyHash))?.tenantStatus).toBe('active');
+    expect((await cachedAnswer(store, () => store.findByKeyHash(other.keyHash)))?.tenantStatus).toBe('active');
     await db.admin.setTenantStatus('beta', 'suspended');
     expect(
       await within(1000, async () => (await store.findByKeyHash(other.keyHash))?.tenantStatus === 'suspended'),
@@ -107,7 +122,7 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     // "Not found" was cached; the key created under that hash is found within 1 s all the same.
     const { key, keyHash: hash } = generateApiKey('live');
     const bare = hash.replace('sha256:', '');
-    expect(await store.findByKeyHash(bare)).toBeUndefined();
+    expect(await cachedAnswer(store, () => store.findByKeyHash(bare))).toBeUndefined();
     await db.admin.createKey({
       id: `key_new_${bare.slice(0, 8)}`,
       tenant: 'beta',
@@ -116,12 +131,26 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
       keyHash: bare,
     });
     expect(await within(1000, async () => (await store.findByKeyHash(bare)) !== undefined)).toBeLessThan(1000);
+
+    // The same for a pair: "not found" cached for its public key, then the pair is created.
+    const pair = generateKeyPair('test');
+    expect(await cachedAnswer(store, () => store.findByPublicKey(pair.publicKey))).toBeUndefined();
+    await db.admin.createKey({
+      id: `key_pair_${bare.slice(0, 8)}`,
+      tenant: 'beta',
+      environment: 'test',
+      hint: 'abcd',
+      ...pair,
+    });
+    expect(await within(1000, async () => (await store.findByPublicKey(pair.publicKey)) !== undefined)).toBeLessThan(
+      1000,
+    );
   });
 
   it('a rotated Basic key: the new key is found, the old one gets expiresAt', async () => {
     const store = await db.open();
     const old = await addBasicKey(db.admin, 'acme', { scopes: ['a'] });
-    expect(await store.findByKeyHash(old.keyHash)).toBeDefined();
+    expect(await cachedAnswer(store, () => store.findByKeyHash(old.keyHash))).toBeDefined();
     const until = new Date(Date.now() + 3_600_000);
     const next = {
       id: `key_${randomBytes(4).toString('hex')}`,
@@ -271,7 +300,7 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
   it('LISTEN connection killed: the store subscribes again and clears its cache, so a revocation is effective', async () => {
     const store = await db.open({ cache: { ttlMs: 30_000 } });
     const { id, keyHash } = await addBasicKey(db.admin, 'acme');
-    expect((await store.findByKeyHash(keyHash))?.revoked).toBe(false);
+    expect((await cachedAnswer(store, () => store.findByKeyHash(keyHash)))?.revoked).toBe(false);
     const listeners = await db.sql.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN \"keygate_' || $1 || '\"'",
       [db.schema],
@@ -280,6 +309,64 @@ describePostgres('store')('PostgresKeyStore on a real PostgreSQL', () => {
     await db.admin.revokeKey(id); // possibly while nobody listens: the notification may be lost
     expect(await within(3000, async () => (await store.findByKeyHash(keyHash))?.revoked === true)).toBeLessThan(3000);
     expect(await within(3000, () => store.listening)).toBeLessThan(3000);
+  });
+
+  it('a revocation made while LISTEN is down (its notification lost) is seen once LISTEN is back: the cache is cleared then', async () => {
+    // The store connects as a role of its own, so that its connections can be refused (NOLOGIN) while the change is made.
+    const role = `kg_listen_${randomBytes(4).toString('hex')}`;
+    await db.sql.query(`CREATE ROLE ${role} LOGIN`);
+    await db.sql.query(`GRANT USAGE ON SCHEMA "${db.schema}" TO ${role}`);
+    await db.sql.query(`GRANT SELECT ON ALL TABLES IN SCHEMA "${db.schema}" TO ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = '';
+    const store = await db.open({ connectionString: url.toString(), cache: { ttlMs: 30_000 } });
+    try {
+      const { id, keyHash } = await addBasicKey(db.admin, 'acme');
+      expect((await cachedAnswer(store, () => store.findByKeyHash(keyHash)))?.revoked).toBe(false);
+      await db.sql.query(`ALTER ROLE ${role} NOLOGIN`);
+      await db.sql.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+      expect(await within(3000, () => !store.listening)).toBeLessThan(3000);
+      await db.admin.revokeKey(id); // nobody listens: this notification is lost
+      await new Promise((done) => setTimeout(done, 300));
+      expect((await store.findByKeyHash(keyHash))?.revoked).toBe(false); // still the cached answer
+      await db.sql.query(`ALTER ROLE ${role} LOGIN`);
+      expect(await within(3000, async () => (await store.findByKeyHash(keyHash))?.revoked === true)).toBeLessThan(3000);
+    } finally {
+      await store.close();
+      await db.sql.query(`DROP OWNED BY ${role}`);
+      await db.sql.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it("with the app's pool (no statement_timeout of the store's own), a blocked miss fails within queryTimeoutMs", async () => {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    pool.on('error', () => {});
+    const store = await PostgresKeyStore.open({
+      pool,
+      schema: db.schema,
+      encryptionKey: ENCRYPTION_KEY,
+      queryTimeoutMs: 500,
+    });
+    const locker = await db.sql.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${db.schema}".keys IN ACCESS EXCLUSIVE MODE`);
+      const started = performance.now();
+      // More misses than the pool has connections: the ones waiting for a connection are bounded too.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, () => store.findByKeyHash(randomBytes(32).toString('hex'))),
+      );
+      const took = performance.now() - started;
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('rejected'));
+      expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/no answer from PostgreSQL within 500 ms/);
+      expect(took).toBeLessThan(1500);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+      await store.close();
+      await pool.end();
+    }
   });
 
   it('notification lost (a change made with triggers off): the cache TTL still bounds how long a revoked key works', async () => {

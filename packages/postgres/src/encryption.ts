@@ -33,12 +33,16 @@ interface EncryptionKey {
  * not open there.
  */
 export class SecretSealer {
-  private readonly current: EncryptionKey;
-  private readonly all: EncryptionKey[];
+  // #private: util.inspect, console.log and JSON.stringify of the sealer (or of a store holding it) do not show the keys.
+  readonly #current: EncryptionKey;
+  readonly #all: EncryptionKey[];
 
   constructor(current: string, previous: readonly string[] = []) {
-    this.current = parseEncryptionKey(current, ENCRYPTION_KEY_VARIABLE);
-    this.all = [this.current, ...previous.map((value) => parseEncryptionKey(value, PREVIOUS_ENCRYPTION_KEYS_VARIABLE))];
+    this.#current = parseEncryptionKey(current, ENCRYPTION_KEY_VARIABLE);
+    this.#all = [
+      this.#current,
+      ...previous.map((value) => parseEncryptionKey(value, PREVIOUS_ENCRYPTION_KEYS_VARIABLE)),
+    ];
   }
 
   /** From `KEYGATE_ENCRYPTION_KEY` (and `KEYGATE_PREVIOUS_ENCRYPTION_KEYS`), or `undefined` when it is not set. */
@@ -54,10 +58,10 @@ export class SecretSealer {
 
   seal(keyId: string, secret: string): Buffer {
     const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.current.key, nonce);
+    const cipher = createCipheriv('aes-256-gcm', this.#current.key, nonce);
     cipher.setAAD(associatedData(keyId));
     const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.of(FORMAT), this.current.id, nonce, body, cipher.getAuthTag()]);
+    return Buffer.concat([Buffer.of(FORMAT), this.#current.id, nonce, body, cipher.getAuthTag()]);
   }
 
   open(keyId: string, sealed: Uint8Array): string {
@@ -66,7 +70,7 @@ export class SecretSealer {
       throw new SealedSecretError(`a secret of key "${keyId}" is not a sealed value of format ${FORMAT}`);
     }
     const keyIdBytes = value.subarray(1, 1 + KEY_ID_BYTES);
-    const encryption = this.all.find((candidate) => candidate.id.equals(keyIdBytes));
+    const encryption = this.#all.find((candidate) => candidate.id.equals(keyIdBytes));
     if (encryption === undefined) {
       throw new SealedSecretError(
         `a secret of key "${keyId}" was sealed under an encryption key that is neither ${ENCRYPTION_KEY_VARIABLE} nor in ${PREVIOUS_ENCRYPTION_KEYS_VARIABLE}`,
@@ -91,7 +95,7 @@ export class SecretSealer {
   isCurrent(sealed: Uint8Array): boolean {
     return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
       .subarray(1, 1 + KEY_ID_BYTES)
-      .equals(this.current.id);
+      .equals(this.#current.id);
   }
 }
 

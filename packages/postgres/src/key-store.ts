@@ -1,4 +1,5 @@
 import { type Awaitable, CachedKeyStore, type KeyRecord, type KeyStore, type TenantRecord } from '@keygate/core';
+import { inspect } from 'node:util';
 import type pg from 'pg';
 import { ChangeListener, type Change } from './change-listener.js';
 import { EncryptionKeyError, ENCRYPTION_KEY_VARIABLE, SecretSealer } from './encryption.js';
@@ -129,6 +130,18 @@ export class PostgresKeyStore implements KeyStore {
   /** Answers held in the cache. */
   get cacheSize(): number {
     return this.cache.size;
+  }
+
+  /**
+   * What `console.log`/`util.inspect` and `JSON.stringify` show of the store: its state, never its cache (decrypted
+   * pair secrets), its pool (a connection string may hold a password) or its encryption key.
+   */
+  toJSON(): { listening: boolean; cacheSize: number } {
+    return { listening: this.listening, cacheSize: this.cacheSize };
+  }
+
+  [inspect.custom](): string {
+    return `PostgresKeyStore ${inspect(this.toJSON())}`;
   }
 
   /** Stops listening; ends the pool when the store made it. */

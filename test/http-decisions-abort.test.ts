@@ -13,12 +13,22 @@ import { buildApp, frameworks, type TestKeygateOptions } from './support/servers
 const silent = { warn: () => {}, error: () => {} };
 const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** A key store that answers after `delayMs`: time enough for the client to go away. */
-function slowKeyStore(delayMs: number): KeyStore {
+/** A key store that answers after `delayMs`, and tells when the first lookup starts (the request has arrived). */
+function slowKeyStore(delayMs: number): KeyStore & { looking: Promise<void> } {
   const inner = new MemoryKeyStore(keysFile);
+  let started!: () => void;
+  const looking = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const slow = async <T>(answer: () => T) => {
+    started();
+    await wait(delayMs);
+    return answer();
+  };
   return {
-    findByKeyHash: async (hash) => (await wait(delayMs), inner.findByKeyHash(hash)),
-    findByPublicKey: async (publicKey) => (await wait(delayMs), inner.findByPublicKey(publicKey)),
+    looking,
+    findByKeyHash: (hash) => slow(() => inner.findByKeyHash(hash)),
+    findByPublicKey: (publicKey) => slow(() => inner.findByPublicKey(publicKey)),
   };
 }
 
@@ -27,13 +37,17 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 
-/** Sends a GET and disconnects after `abortAfterMs`, before any answer. */
-async function abandonedRequest(server: Server, headers: Record<string, string>, abortAfterMs: number): Promise<void> {
+/** Sends a GET and disconnects once `arrived` resolves, before any answer. */
+async function abandonedRequest(
+  server: Server,
+  headers: Record<string, string>,
+  arrived: Promise<void>,
+): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const sent = httpRequest({ port, path: '/echo', headers });
   sent.on('error', () => {});
   sent.end();
-  await wait(abortAfterMs);
+  await arrived;
   sent.destroy();
 }
 
@@ -44,16 +58,19 @@ describe.each(frameworks)('decision events of abandoned requests — $name', (fw
   ] as const) {
     it(`a client gone while the key is looked up (${name}): one event, not none and not two`, async () => {
       const events: DecisionEvent[] = [];
+      const keys = slowKeyStore(300);
       const app = buildApp(fw, {
-        keys: slowKeyStore(300),
+        keys,
         logger: silent,
         onDecision: (event) => events.push(event),
       } as TestKeygateOptions);
       const server = createServer(app.handler);
       servers.push(server);
       await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-      await abandonedRequest(server, basic(key), 50);
-      await wait(1000);
+      await abandonedRequest(server, basic(key), keys.looking);
+      const started = performance.now();
+      while (events.length === 0 && performance.now() - started < 3000) await wait(10);
+      await wait(300); // time enough for a second event to show
       expect(events.map((event) => event.outcome)).toEqual([name]);
     });
   }

@@ -22,7 +22,9 @@ async function eventsOf(handler: RequestListener, events: DecisionEvent[], targe
   const authorization = basic(BASIC.valid).authorization!;
   await new Promise<void>((done, failed) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${target} HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: ${authorization}\r\nConnection: close\r\n\r\n`);
+      socket.write(
+        `GET ${target} HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: ${authorization}\r\nConnection: close\r\n\r\n`,
+      );
     });
     socket.on('data', () => {});
     socket.on('end', done);
@@ -43,7 +45,11 @@ describe.each(frameworks)('decision event path of unusual targets — $name', (f
   ]) {
     it(`${target.replace(PASSWORD, '…').replace(QUERY, '…')}: path /echo, nothing of the authority or query`, async () => {
       const events: DecisionEvent[] = [];
-      const app = buildApp(fw, { keys: keysFile, logger: silent, onDecision: (event) => events.push(event) } as TestKeygateOptions);
+      const app = buildApp(fw, {
+        keys: keysFile,
+        logger: silent,
+        onDecision: (event) => events.push(event),
+      } as TestKeygateOptions);
       const [event] = await eventsOf(app.handler, events, target);
       expect(event?.path).toBe('/echo');
       const text = JSON.stringify(event);

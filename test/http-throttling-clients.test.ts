@@ -16,7 +16,12 @@ const silent = { warn: () => {}, error: () => {} };
 function build(fw: Framework, options: Partial<KeygateOptions>) {
   const app = buildApp(
     fw,
-    { keys: keysFile, logger: silent, failedAuthLimit: { limit: 2, windowSeconds: 60 }, ...options } as TestKeygateOptions,
+    {
+      keys: keysFile,
+      logger: silent,
+      failedAuthLimit: { limit: 2, windowSeconds: 60 },
+      ...options,
+    } as TestKeygateOptions,
     { trustProxy: true },
   );
   return (headers: Record<string, string>, from: string) =>
@@ -29,7 +34,12 @@ describe('failedAuthClient', () => {
     expect(failedAuthClient('::ffff:192.0.2.1')).toBe('192.0.2.1');
     expect(failedAuthClient('::FFFF:c000:201')).toBe('192.0.2.1');
     expect(failedAuthClient('0:0:0:0:0:ffff:192.0.2.1')).toBe('192.0.2.1');
-    for (const address of ['2001:db8::1', '2001:DB8:0:0:ffff::2', '2001:0db8:0000:0000::1%eth0', '2001:db8::192.0.2.1']) {
+    for (const address of [
+      '2001:db8::1',
+      '2001:DB8:0:0:ffff::2',
+      '2001:0db8:0000:0000::1%eth0',
+      '2001:db8::192.0.2.1',
+    ]) {
       expect(failedAuthClient(address)).toBe('2001:db8:0:0::/64');
     }
     expect(failedAuthClient('2001:db8:0:1::1')).toBe('2001:db8:0:1::/64');
@@ -92,7 +102,11 @@ describe.each(frameworks)('failed-credential throttling of odd addresses — $na
 
 describe('failed-credential throttling without a client address', () => {
   it('requests without an address share one count instead of escaping it', async () => {
-    const verifier = createVerifier({ keys: keysFile, logger: silent, failedAuthLimit: { limit: 2, windowSeconds: 60 } });
+    const verifier = createVerifier({
+      keys: keysFile,
+      logger: silent,
+      failedAuthLimit: { limit: 2, windowSeconds: 60 },
+    });
     const verify = (headers: Record<string, string>) => verifier.verify({ method: 'GET', target: '/echo', headers });
     expect((await verify(basic(BASIC.unknown))).ok).toBe(false);
     expect((await verify(basic(BASIC.unknown))).ok).toBe(false);

@@ -155,6 +155,17 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
         hint: pair.publicKey.slice(-4),
       },
     ]);
+    // The fields in the design's order, as the file target prints them.
+    expect(Object.keys((await json('keys', 'list'))[0])).toEqual([
+      'id',
+      'tenant',
+      'environment',
+      'kind',
+      'scopes',
+      'revoked',
+      'expiresAt',
+      'hint',
+    ]);
     expect(await json('keys', 'list', '--tenant', 'acme')).toHaveLength(2);
     expect((await run('keys', 'list', '--tenant', 'nobody')).code).toBe(1);
     const table = await run('keys', 'list');
@@ -309,5 +320,17 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
     });
     expect(unmigrated.code).toBe(1);
     expect(unmigrated.stderr).toContain('keygate db migrate');
+    const badSchema = await keygate(['keys', 'list', '--database', databaseUrl], {
+      KEYGATE_DATABASE_SCHEMA: 'Bad"; DROP SCHEMA keygate; --',
+    });
+    expect(badSchema.code).toBe(1);
+    expect(badSchema.stderr).toContain('KEYGATE_DATABASE_SCHEMA');
+    const badKey = await keygate(['keys', 'list', '--database', databaseUrl], {
+      KEYGATE_ENCRYPTION_KEY: randomBytes(33).toString('base64'),
+    });
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toMatch(
+      /^keygate: KEYGATE_ENCRYPTION_KEY must be the base64 of exactly 32 bytes \(it holds 33\)/,
+    );
   });
 });

@@ -178,12 +178,22 @@ export class PostgresKeyAdmin {
 
   async listKeys(tenant?: string): Promise<KeyListing[]> {
     if (tenant !== undefined && !(await this.tenantExists(tenant))) throw new KeyAdminError('unknown-tenant', tenant);
-    const { rows } = await this.pool.query<KeyListing & { expires_at: Date | null }>(
+    const { rows } = await this.pool.query<Omit<KeyListing, 'expiresAt'> & { expires_at: Date | null }>(
       `SELECT id, tenant_id AS tenant, environment, kind, scopes, revoked, expires_at, hint
        FROM "${this.schema}".keys WHERE $1::text IS NULL OR tenant_id = $1 ORDER BY created_at, id`,
       [tenant ?? null],
     );
-    return rows.map(({ expires_at, ...row }) => ({ ...row, expiresAt: expires_at?.toISOString() ?? null }));
+    // The fields in the order of the design's `keys list --json` (the keys file target's order).
+    return rows.map((row) => ({
+      id: row.id,
+      tenant: row.tenant,
+      environment: row.environment,
+      kind: row.kind,
+      scopes: row.scopes,
+      revoked: row.revoked,
+      expiresAt: row.expires_at?.toISOString() ?? null,
+      hint: row.hint,
+    }));
   }
 
   /** A key's kind and environment; an unknown id is refused. */

@@ -4,7 +4,7 @@ import pg from 'pg';
 export function schemaName(schema: unknown = 'keygate'): string {
   if (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new TypeError(
-      '@keygate/postgres: option "schema" must be a lower-case SQL name (a-z, 0-9, _; at most 63 characters)',
+      '@keygate/postgres: the schema name (option "schema"; KEYGATE_DATABASE_SCHEMA for the CLI and the examples) must be a lower-case SQL name (a-z, 0-9, _; at most 63 characters)',
     );
   }
   return schema;

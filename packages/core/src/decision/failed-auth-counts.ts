@@ -41,6 +41,7 @@ export class FailedAuthCounts {
 
   /** Forgets the windows that have ended, oldest first; throws when the table is still full. */
   private refuseWhenFull(now: number): void {
+    if (this.counts.size < this.maxClients) return;
     for (const [client, entry] of this.counts) {
       if (this.counts.size < this.maxClients || entry.resetAt > now) break;
       this.counts.delete(client);

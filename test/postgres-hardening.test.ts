@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { generateApiKey, generateKeyPair } from '@keygate/core';
-import { EncryptionKeyError, migrate, SCHEMA_VERSION, SecretSealer } from '@keygate/postgres';
+import {
+  EncryptionKeyError,
+  migrate,
+  PostgresKeyStore,
+  type PostgresKeyStoreOptions,
+  SCHEMA_VERSION,
+  SecretSealer,
+} from '@keygate/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { databaseUrl, describePostgres, ENCRYPTION_KEY, freshSchema, within } from './support/postgres.js';
@@ -107,6 +114,44 @@ describePostgres('hardening')('PostgreSQL store under attack', () => {
       expect(text).not.toContain('pw-in-the-url');
     }
     expect(inspect(store)).toMatch(/PostgresKeyStore/);
+  });
+
+  it('encryptionKey and previousEncryptionKeys each default to their own variable (one given, the other from the environment)', async () => {
+    await db.admin.createTenant('rekeyed');
+    const pair = generateKeyPair('test'); // sealed under ENCRYPTION_KEY
+    await db.admin.createKey({ id: 'rekeyed1', tenant: 'rekeyed', environment: 'test', hint: 'abcd', ...pair });
+    const next = randomBytes(32).toString('base64');
+    const saved = {
+      current: process.env.KEYGATE_ENCRYPTION_KEY,
+      previous: process.env.KEYGATE_PREVIOUS_ENCRYPTION_KEYS,
+    };
+    const open = (options: Partial<PostgresKeyStoreOptions>) =>
+      PostgresKeyStore.open({ connectionString: databaseUrl, schema: db.schema, ...options });
+    try {
+      // The new key from the environment, the old one given as an option (a rotation configured in code).
+      process.env.KEYGATE_ENCRYPTION_KEY = next;
+      delete process.env.KEYGATE_PREVIOUS_ENCRYPTION_KEYS;
+      const fromOption = await open({ previousEncryptionKeys: [ENCRYPTION_KEY] });
+      expect((await fromOption.findByPublicKey(pair.publicKey))?.secrets).toEqual([{ secretKey: pair.secretKey }]);
+      await fromOption.close();
+      // The new key given as an option, the old one from KEYGATE_PREVIOUS_ENCRYPTION_KEYS.
+      process.env.KEYGATE_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+      process.env.KEYGATE_PREVIOUS_ENCRYPTION_KEYS = ENCRYPTION_KEY;
+      const fromEnvironment = await open({ encryptionKey: next });
+      expect((await fromEnvironment.findByPublicKey(pair.publicKey))?.secrets).toEqual([{ secretKey: pair.secretKey }]);
+      await fromEnvironment.close();
+      await expect(open({ previousEncryptionKeys: ENCRYPTION_KEY as never })).rejects.toThrow(
+        /"previousEncryptionKeys" must be an array/,
+      );
+    } finally {
+      for (const [name, value] of [
+        ['KEYGATE_ENCRYPTION_KEY', saved.current],
+        ['KEYGATE_PREVIOUS_ENCRYPTION_KEYS', saved.previous],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('NOTIFY payloads name keys, never a secret or a Basic key', async () => {

@@ -45,14 +45,24 @@ export class SecretSealer {
     ];
   }
 
-  /** From `KEYGATE_ENCRYPTION_KEY` (and `KEYGATE_PREVIOUS_ENCRYPTION_KEYS`), or `undefined` when it is not set. */
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): SecretSealer | undefined {
-    const current = env[ENCRYPTION_KEY_VARIABLE];
-    if (current === undefined || current === '') return undefined;
-    const previous = (env[PREVIOUS_ENCRYPTION_KEYS_VARIABLE] ?? '')
-      .split(',')
-      .map((value) => value.trim())
-      .filter((value) => value !== '');
+  /**
+   * The keys given, each defaulting to its variable (`KEYGATE_ENCRYPTION_KEY`, `KEYGATE_PREVIOUS_ENCRYPTION_KEYS`);
+   * `undefined` when there is no current key.
+   */
+  static fromEnvironment(
+    env: NodeJS.ProcessEnv = process.env,
+    given: { current?: string | undefined; previous?: readonly string[] | undefined } = {},
+  ): SecretSealer | undefined {
+    if (given.previous !== undefined && !(Array.isArray(given.previous) && given.previous.every(isString)))
+      throw new TypeError('@keygate/postgres: option "previousEncryptionKeys" must be an array of strings');
+    const current = given.current ?? env[ENCRYPTION_KEY_VARIABLE];
+    if (current === undefined || (given.current === undefined && current === '')) return undefined;
+    const previous =
+      given.previous ??
+      (env[PREVIOUS_ENCRYPTION_KEYS_VARIABLE] ?? '')
+        .split(',')
+        .map((value) => value.trim())
+        .filter((value) => value !== '');
     return new SecretSealer(current, previous);
   }
 
@@ -97,6 +107,10 @@ export class SecretSealer {
       .subarray(1, 1 + KEY_ID_BYTES)
       .equals(this.#current.id);
   }
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
 }
 
 function associatedData(keyId: string): Buffer {

@@ -69,10 +69,10 @@ export class PostgresKeyStore implements KeyStore {
     const queryTimeoutMs = options.queryTimeoutMs ?? 2000;
     if (!Number.isSafeInteger(queryTimeoutMs) || queryTimeoutMs < 1)
       throw new TypeError('@keygate/postgres: option "queryTimeoutMs" must be a positive integer');
-    const sealer =
-      options.encryptionKey !== undefined
-        ? new SecretSealer(options.encryptionKey, options.previousEncryptionKeys ?? [])
-        : SecretSealer.fromEnvironment();
+    const sealer = SecretSealer.fromEnvironment(process.env, {
+      current: options.encryptionKey,
+      previous: options.previousEncryptionKeys,
+    });
     const { pool, owned } = poolFrom({
       pool: options.pool,
       connectionString: options.connectionString,

@@ -305,6 +305,20 @@ describePostgres('cli')('keygate CLI on PostgreSQL (--database / $KEYGATE_DATABA
     expect(invalid.stderr).not.toContain(basic.key);
   });
 
+  it('keys list as a table: control characters in a tenant or key id (made outside the CLI) are shown escaped, never sent to the terminal', async () => {
+    const { run, json } = target();
+    await json('db', 'migrate');
+    const tenant = 'evil\u001b]0;owned\u0007\u001b[2J\u009b31m';
+    await json('tenants', 'create', tenant);
+    await json('keys', 'create', '--tenant', tenant, '--env', 'live', '--id', 'key_\r\u001b[1Aforged');
+    const table = await run('keys', 'list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table.stdout).toContain('evil\\x1b]0;owned\\x07\\x1b[2J\\x9b31m');
+    expect(table.stdout).toContain('key_\\x0d\\x1b[1Aforged');
+    expect((await json('keys', 'list'))[0]).toMatchObject({ id: 'key_\r\u001b[1Aforged', tenant });
+  });
+
   it('usage errors exit 2: --file with --database, db migrate on a file; an unreachable database exits 1 without its password', async () => {
     const both = await keygate(['keys', 'list', '--file', 'k.json', '--database', databaseUrl]);
     expect(both.code).toBe(2);

@@ -298,16 +298,18 @@ async function keysList(values: Values, _args: string[], target: KeysTarget): Pr
   const rows = await target.listKeys(values.tenant);
   const table = [
     ['ID', 'TENANT', 'ENV', 'KIND', 'SCOPES', 'REVOKED', 'EXPIRES', 'HINT'],
-    ...rows.map((row) => [
-      row.id,
-      row.tenant,
-      row.environment ?? '-',
-      row.kind,
-      row.scopes ? row.scopes.join(',') || '(none)' : '*',
-      row.revoked ? 'yes' : 'no',
-      row.expiresAt ?? '-',
-      row.hint ? `…${row.hint}` : '-',
-    ]),
+    ...rows.map((row) =>
+      [
+        row.id,
+        row.tenant,
+        row.environment ?? '-',
+        row.kind,
+        row.scopes ? row.scopes.join(',') || '(none)' : '*',
+        row.revoked ? 'yes' : 'no',
+        row.expiresAt ?? '-',
+        row.hint ? `…${row.hint}` : '-',
+      ].map(printable),
+    ),
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   const text =
@@ -373,6 +375,17 @@ function tenantCommand(action: 'create' | 'suspend' | 'activate', summary: strin
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
+
+/**
+ * A value for the terminal: control characters as `\xHH`. Ids, tenants and scopes may have been written by others
+ * (SQL, an admin tool, an imported file), and an escape sequence among them must not drive the operator's terminal.
+ */
+function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -24,8 +24,8 @@ export interface PostgresKeyStoreOptions {
    * `AUTH_UNAVAILABLE`. Default 2000 ms.
    */
   queryTimeoutMs?: number | undefined;
-  /** The cache in front of the queries (`CachedKeyStore`): `max` (10 000), `ttlMs` (30 000), `negativeTtlMs`. */
-  cache?: { max?: number; ttlMs?: number; negativeTtlMs?: number } | undefined;
+  /** The cache in front of the queries (`CachedKeyStore`): `max` (10 000), `negativeMax` (`max`), `ttlMs` (30 000), `negativeTtlMs`. */
+  cache?: { max?: number; negativeMax?: number; ttlMs?: number; negativeTtlMs?: number } | undefined;
   /** Told of a lost `LISTEN` connection or a failed resubscription (retried on its own). Default: ignored. */
   onListenError?: ((error: Error) => void) | undefined;
 }

@@ -4,8 +4,13 @@ import type { Awaitable, KeyRecord, KeyStore, TenantRecord } from '../types.js';
 
 /** Options of `CachedKeyStore`. */
 export interface CachedKeyStoreOptions {
-  /** Most answers held (positive and negative together); the least recently used leaves first. Default 10 000. */
+  /** Most "found" answers held; the least recently used leaves first. Default 10 000. */
   max?: number | undefined;
+  /**
+   * Most "not found" answers held, in a cache of their own: a flood of made-up keys (anyone can compute a valid
+   * checksum) evicts other "not found" answers, never the cached keys of real clients. Default `max`.
+   */
+  negativeMax?: number | undefined;
   /**
    * How long a found key is answered from the cache, in ms. Default 30 000. This is the bound on how long a
    * key revoked, expired or suspended in the inner store can still be accepted when nobody calls `invalidate`.
@@ -30,7 +35,7 @@ interface Entry {
  * A bounded in-process cache in front of any `KeyStore` (a database, a remote service).
  *
  * - Positive and negative answers are cached per lookup (`findByKeyHash` and `findByPublicKey` are cached apart),
- *   at most `max` of them, least recently used evicted first. Cache keys are the key hash or the public key the
+ *   at most `max` found and `negativeMax` not-found answers, each least recently used evicted first. Cache keys are the key hash or the public key the
  *   verifier asked with; no raw secret key is ever a cache key.
  * - An answer is served for `ttlMs` (found) or `negativeTtlMs` (not found) after the inner store gave it, measured
  *   with `now`: a key revoked in the inner store is refused at most `ttlMs` later, or at once after `invalidate(id)`.
@@ -44,6 +49,7 @@ export class CachedKeyStore implements KeyStore {
   private readonly negativeTtlMs: number;
   private readonly now: () => number;
   private readonly cache: LRUCache<string, Entry>;
+  private readonly misses: LRUCache<string, Entry>;
   /** Key id → the cache keys holding that id's record (kept in step with the cache through `dispose`). */
   private readonly byId = new Map<string, Set<string>>();
   /** Lookups under way, one per cache key; each removed when it settles, so never more than the concurrent misses. */
@@ -65,7 +71,7 @@ export class CachedKeyStore implements KeyStore {
     }
     if (typeof options !== 'object' || options === null)
       throw new KeygateConfigError('ERR_KEYGATE_OPTIONS_NOT_OBJECT', 'CachedKeyStore: options must be an object');
-    const known = new Set(['max', 'ttlMs', 'negativeTtlMs', 'now']);
+    const known = new Set(['max', 'negativeMax', 'ttlMs', 'negativeTtlMs', 'now']);
     for (const name of Object.keys(options)) {
       if (!known.has(name))
         throw new KeygateConfigError(
@@ -75,6 +81,7 @@ export class CachedKeyStore implements KeyStore {
     }
     this.inner = inner;
     const max = positiveInteger('max', options.max, DEFAULT_MAX);
+    const negativeMax = positiveInteger('negativeMax', options.negativeMax, max);
     this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
     this.negativeTtlMs = positiveInteger('negativeTtlMs', options.negativeTtlMs, this.ttlMs);
     if (options.now !== undefined && typeof options.now !== 'function') {
@@ -88,6 +95,7 @@ export class CachedKeyStore implements KeyStore {
       max,
       dispose: (entry, cacheKey) => this.unindex(entry, cacheKey),
     });
+    this.misses = new LRUCache<string, Entry>({ max: negativeMax });
   }
 
   // A hit allocates nothing: no joined cache key for a key hash, no closure.
@@ -129,7 +137,9 @@ export class CachedKeyStore implements KeyStore {
   forget(lookup: { keyHash: string } | { publicKey: string }): void {
     this.generation++;
     this.inFlight = new Map();
-    this.cache.delete('keyHash' in lookup ? hashCacheKey(lookup.keyHash) : `p:${lookup.publicKey}`);
+    const cacheKey = 'keyHash' in lookup ? hashCacheKey(lookup.keyHash) : `p:${lookup.publicKey}`;
+    this.cache.delete(cacheKey);
+    this.misses.delete(cacheKey);
   }
 
   /** Drops every cached answer (for example after a tenant was suspended, or many keys changed). */
@@ -137,20 +147,21 @@ export class CachedKeyStore implements KeyStore {
     this.generation++;
     this.inFlight = new Map();
     this.cache.clear();
+    this.misses.clear();
     this.byId.clear();
   }
 
   /** Number of answers held (found and not found, expired ones included until they are read or evicted). */
   get size(): number {
-    return this.cache.size;
+    return this.cache.size + this.misses.size;
   }
 
-  /** The entry of `cacheKey` while it is served; an expired one is dropped. */
+  /** The entry of `cacheKey` (found first, then not found) while it is served; an expired one is dropped. */
   private fresh(cacheKey: string): Entry | undefined {
-    const entry = this.cache.get(cacheKey);
+    const entry = this.cache.get(cacheKey) ?? this.misses.get(cacheKey);
     if (entry === undefined) return undefined;
     if (this.now() < entry.expiresAt) return entry;
-    this.cache.delete(cacheKey);
+    (entry.record === undefined ? this.misses : this.cache).delete(cacheKey);
     return undefined;
   }
 
@@ -185,10 +196,15 @@ export class CachedKeyStore implements KeyStore {
 
   private remember(cacheKey: string, record: KeyRecord | undefined): void {
     const found = record !== undefined && record !== null;
-    const expiresAt = this.now() + (found ? this.ttlMs : this.negativeTtlMs);
-    this.cache.set(cacheKey, { record: found ? record : undefined, expiresAt });
+    if (!found) {
+      this.cache.delete(cacheKey);
+      this.misses.set(cacheKey, { record: undefined, expiresAt: this.now() + this.negativeTtlMs });
+      return;
+    }
+    this.misses.delete(cacheKey);
+    this.cache.set(cacheKey, { record, expiresAt: this.now() + this.ttlMs });
     // After `set`: replacing an entry disposes the old one first, which unindexes it.
-    const id = found ? record.id : undefined;
+    const id = record.id;
     if (typeof id !== 'string' || !this.cache.has(cacheKey)) return;
     let cacheKeys = this.byId.get(id);
     if (cacheKeys === undefined) this.byId.set(id, (cacheKeys = new Set()));

@@ -228,8 +228,26 @@ describe('CachedKeyStore', () => {
     }
     const index = (cached as unknown as { byId: Map<string, Set<string>> }).byId;
     for (let i = 0; i < 10; i++) await cached.findByKeyHash(sha256Hex(`other-${i}`));
-    expect(cached.size).toBe(3);
-    expect(index.size).toBe(0); // the only positive answers were evicted by the ten misses
+    expect(cached.size).toBe(4); // one found answer and the three most recent misses
+    expect(index.size).toBe(1); // misses never push a found answer out
+  });
+
+  it("keeps not-found answers in a bound of their own: a flood of made-up keys never evicts a real client's key", async () => {
+    const inner = innerStore();
+    const cached = new CachedKeyStore(inner.store, { max: 2, negativeMax: 5 });
+    expect(await cached.findByKeyHash(VECTOR_HASH)).toBeDefined();
+    for (let i = 0; i < 1000; i++) await cached.findByKeyHash(sha256Hex(`guess-${i}`));
+    expect(cached.size).toBe(6);
+    const calls = inner.calls.byKeyHash;
+    expect(await cached.findByKeyHash(VECTOR_HASH)).toBeDefined();
+    expect(inner.calls.byKeyHash).toBe(calls); // still a hit
+    await cached.findByKeyHash(sha256Hex('guess-999')); // the latest misses are held
+    expect(inner.calls.byKeyHash).toBe(calls);
+    await cached.findByKeyHash(sha256Hex('guess-0'));
+    expect(inner.calls.byKeyHash).toBe(calls + 1);
+    expect(() => new CachedKeyStore(inner.store, { negativeMax: 0 })).toThrow(
+      /"negativeMax" must be a positive integer/,
+    );
   });
 
   it('validates its options with TypeErrors naming the field', () => {

@@ -59,13 +59,27 @@ if (INSTR) {
   });
   plan.instr = {
     core: {
-      cases: ['verify: Basic + limiter', MICRO_FLOORS.basicMap, 'verify: key pair + signature', MICRO_FLOORS.signedComplete],
+      cases: [
+        'verify: Basic + limiter',
+        MICRO_FLOORS.basicMap,
+        'verify: key pair + signature',
+        MICRO_FLOORS.signedComplete,
+      ],
       repeat: 'verify: Basic + limiter',
       warmup: QUICK ? 2_000 : 10_000,
       calls: QUICK ? 1_000 : 5_000,
     },
     http: {
-      cases: ['express-bare', 'express-noop', 'express-keygate-basic', 'express-basic-auth-rate-limit', 'koa-bare', 'koa-noop', 'koa-keygate-basic', 'koa-basic-auth'],
+      cases: [
+        'express-bare',
+        'express-noop',
+        'express-keygate-basic',
+        'express-basic-auth-rate-limit',
+        'koa-bare',
+        'koa-noop',
+        'koa-keygate-basic',
+        'koa-basic-auth',
+      ],
       repeat: 'koa-keygate-basic',
       // An Express request costs ~5× a Koa one under valgrind: fewer of them keep a full run near 20 min.
       warmup: QUICK ? 2_000 : { express: 6_000, koa: 10_000 },
@@ -108,7 +122,11 @@ async function profileMisses(goals, redis, { http, micro }) {
     missed('Koa:') && { kind: 'http', id: 'koa-keygate-basic', why: 'a Koa goal' },
     missed('Redis: keygate') && { kind: 'http', id: 'express-keygate-redis', why: 'the Redis throughput goal' },
     missed('Core: Basic') && { kind: 'micro', id: 'verify: Basic + limiter', why: 'the core Basic + limiter goal' },
-    missed('Core: signed') && { kind: 'micro', id: 'verify: key pair + signature', why: 'the core key pair + signature goal' },
+    missed('Core: signed') && {
+      kind: 'micro',
+      id: 'verify: key pair + signature',
+      why: 'the core key pair + signature goal',
+    },
   ].filter(Boolean);
   const profiles = [];
   for (const target of targets) {
@@ -118,11 +136,18 @@ async function profileMisses(goals, redis, { http, micro }) {
       target.kind === 'http'
         ? await profileHttpCase(caseById(target.id), { dir, redis, ...plan.http, seconds: 6 })
         : await profileMicro(target.id, dir);
-    const title = target.kind === 'http' ? `HTTP server: ${target.id} (${caseById(target.id).label})` : `Core verifier: ${target.id}`;
+    const title =
+      target.kind === 'http'
+        ? `HTTP server: ${target.id} (${caseById(target.id).label})`
+        : `Core verifier: ${target.id}`;
     // The measured cost of one call, so the report can turn keygate's share into time per request.
     const costPerCall =
       target.kind === 'http'
-        ? { value: median(httpRuns(http, target.id).map((r) => r.cpuPerRequest)), unit: 'µs of server CPU per request', digits: 0 }
+        ? {
+            value: median(httpRuns(http, target.id).map((r) => r.cpuPerRequest)),
+            unit: 'µs of server CPU per request',
+            digits: 0,
+          }
         : { value: median(micro.samples[target.id]), unit: 'ns per call', digits: 0 };
     profiles.push({ title, why: force ? 'PROFILE=1' : `missed ${target.why}`, summary, costPerCall });
   }
@@ -131,7 +156,9 @@ async function profileMisses(goals, redis, { http, micro }) {
 
 /** INSTR=1: the core and HTTP cases under callgrind, side by side. */
 async function countInstructions({ core, http, parallel }, redis) {
-  log(`instructions: ${core.cases.length + 1} core cases (2 processes each), ${http.cases.length + 1} HTTP servers, under callgrind`);
+  log(
+    `instructions: ${core.cases.length + 1} core cases (2 processes each), ${http.cases.length + 1} HTTP servers, under callgrind`,
+  );
   const started = Date.now();
   const [coreCounts, httpCounts] = await Promise.all([
     countCore({ ...core, parallel: parallel / 2, log }),
@@ -173,15 +200,39 @@ async function main() {
     const goals = [...evaluateGoals({ http, micro, keyLookup, replay, instr }), ...postgres.goals];
     goals.push(...jwt.goals);
     const profiles = QUICK || INSTR ? [] : await profileMisses(goals, redis, { http, micro });
-    machine.loadAtEnd = os.loadavg().map((load) => load.toFixed(2)).join(' ');
-    const report = renderReport({ started, finished: Date.now(), plan, machine, redisVersion: redis.version, goals, http, micro, keyLookup, replay, limiter, bound, redisMemory, instr, profiles });
+    machine.loadAtEnd = os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ');
+    const report = renderReport({
+      started,
+      finished: Date.now(),
+      plan,
+      machine,
+      redisVersion: redis.version,
+      goals,
+      http,
+      micro,
+      keyLookup,
+      replay,
+      limiter,
+      bound,
+      redisMemory,
+      instr,
+      profiles,
+    });
     mkdirSync(here('./.tmp'), { recursive: true });
     writeFileSync(output, `${report.trimEnd()}\n\n${postgres.markdown}`);
 
     appendFileSync(output, `\n${jwt.markdown}`);
     log('\ngoals:');
-    for (const g of goals) log(`  ${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}: ${g.shown} (target ${g.target}${g.figure ? `; ${g.figure}` : ''})`);
-    const broken = http.cases.filter((c) => c.runs.some((r) => r.non2xx || r.errors || r.timeouts || r.failures.length));
+    for (const g of goals)
+      log(
+        `  ${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}: ${g.shown} (target ${g.target}${g.figure ? `; ${g.figure}` : ''})`,
+      );
+    const broken = http.cases.filter((c) =>
+      c.runs.some((r) => r.non2xx || r.errors || r.timeouts || r.failures.length),
+    );
     if (broken.length) log(`\n!! correctness problems in: ${broken.map((c) => c.id).join(', ')}`);
     log(`\nwrote ${output} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     // A full run fails when a case answered wrongly; QUICK only fails on a crash.

@@ -17,14 +17,25 @@ interface Run {
 
 function keygate(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, KEYGATE_KEYS: '', ...options.env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd, env: { ...process.env, KEYGATE_KEYS: '', ...options.env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** A temp folder with a keys file holding tenant `acme`. */
-async function setup(): Promise<{ dir: string; file: string; run: (...args: string[]) => Promise<Run>; json: (...args: string[]) => Promise<any> }> {
+async function setup(): Promise<{
+  dir: string;
+  file: string;
+  run: (...args: string[]) => Promise<Run>;
+  // biome-ignore lint/suspicious/noExplicitAny: the CLI's --json output, checked field by field by each test
+  json: (...args: string[]) => Promise<any>;
+}> {
   const dir = tempDir('keygate-cli-');
   const file = join(dir, 'keys.json');
   const run = (...args: string[]) => keygate([...args, '--file', file], { cwd: dir });
@@ -38,8 +49,16 @@ async function setup(): Promise<{ dir: string; file: string; run: (...args: stri
   return { dir, file, run, json };
 }
 
-const basicRequest = (key: string) => ({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(key) } });
-const pairRequest = (publicKey: string, secretKey: string) => ({ method: 'GET', target: '/', headers: { authorization: `Bearer ${publicKey}`, 'x-api-secret': secretKey } });
+const basicRequest = (key: string) => ({
+  method: 'GET',
+  target: '/',
+  headers: { authorization: basicAuthorization(key) },
+});
+const pairRequest = (publicKey: string, secretKey: string) => ({
+  method: 'GET',
+  target: '/',
+  headers: { authorization: `Bearer ${publicKey}`, 'x-api-secret': secretKey },
+});
 
 async function withVerifier<T>(file: string, now: number, use: (verifier: Verifier) => Promise<T>): Promise<T> {
   const verifier = createVerifier({ keys: file, now: () => now });
@@ -64,7 +83,10 @@ describe('keygate CLI: keys file, created if missing', () => {
   it('uses $KEYGATE_KEYS, else ./keys.json', async () => {
     const dir = tempDir('keygate-cli-');
     expect((await keygate(['tenants', 'create', 'a'], { cwd: dir })).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'))).toEqual({ tenants: [{ id: 'a', status: 'active' }], keys: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'))).toEqual({
+      tenants: [{ id: 'a', status: 'active' }],
+      keys: [],
+    });
     const other = join(dir, 'other.json');
     expect((await keygate(['tenants', 'create', 'b'], { cwd: dir, env: { KEYGATE_KEYS: other } })).code).toBe(0);
     expect(JSON.parse(readFileSync(other, 'utf8')).tenants).toEqual([{ id: 'b', status: 'active' }]);
@@ -72,7 +94,18 @@ describe('keygate CLI: keys file, created if missing', () => {
 
   it('keys create (Basic) prints every field, stores only keyHash + hint + environment, and the key verifies', async () => {
     const { file, json } = await setup();
-    const out = await json('keys', 'create', '--tenant', 'acme', '--env', 'live', '--scopes', 'payments:read,payments:write', '--rate-limit', '100/60s');
+    const out = await json(
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--env',
+      'live',
+      '--scopes',
+      'payments:read,payments:write',
+      '--rate-limit',
+      '100/60s',
+    );
     expect(Object.keys(out)).toEqual(['id', 'tenant', 'environment', 'kind', 'key', 'scopes']);
     expect(out.id).toMatch(/^key_[0-9A-Za-z]+$/);
     expect(out.tenant).toBe('acme');
@@ -101,21 +134,52 @@ describe('keygate CLI: keys file, created if missing', () => {
     const { file, json } = await setup();
     const out = await json('keys', 'create', '--tenant', 'acme', '--env', 'test', '--pair', '--id', 'key_mine');
     expect(Object.keys(out)).toEqual(['id', 'tenant', 'environment', 'kind', 'publicKey', 'secretKey', 'scopes']);
-    expect(out).toEqual({ id: 'key_mine', tenant: 'acme', environment: 'test', kind: 'keypair', publicKey: expect.stringMatching(/^pk_test_/), secretKey: expect.stringMatching(/^sk_test_/), scopes: null });
-    expect(JSON.parse(readFileSync(file, 'utf8')).keys[0]).toEqual({ id: 'key_mine', tenant: 'acme', publicKey: out.publicKey, secretKey: out.secretKey, hint: out.publicKey.slice(-4) });
-    const result = await withVerifier(file, Date.now(), (verifier) => verifier.verify(pairRequest(out.publicKey, out.secretKey)));
+    expect(out).toEqual({
+      id: 'key_mine',
+      tenant: 'acme',
+      environment: 'test',
+      kind: 'keypair',
+      publicKey: expect.stringMatching(/^pk_test_/),
+      secretKey: expect.stringMatching(/^sk_test_/),
+      scopes: null,
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8')).keys[0]).toEqual({
+      id: 'key_mine',
+      tenant: 'acme',
+      publicKey: out.publicKey,
+      secretKey: out.secretKey,
+      hint: out.publicKey.slice(-4),
+    });
+    const result = await withVerifier(file, Date.now(), (verifier) =>
+      verifier.verify(pairRequest(out.publicKey, out.secretKey)),
+    );
     expect(result.ok).toBe(true);
   });
 
   it('keys create --expires is stored; a duplicate --id, a bad --expires and a bad --rate-limit exit 1 and change nothing', async () => {
     const { file, run, json } = await setup();
-    await json('keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', 'k1', '--expires', '2030-01-31T00:00:00Z');
+    await json(
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--env',
+      'live',
+      '--id',
+      'k1',
+      '--expires',
+      '2030-01-31T00:00:00Z',
+    );
     expect(JSON.parse(readFileSync(file, 'utf8')).keys[0].expiresAt).toBe('2030-01-31T00:00:00Z');
     const before = readFileSync(file, 'utf8');
     const duplicate = await run('keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', 'k1');
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('k1');
-    for (const bad of [['--expires', 'tomorrow'], ['--expires', '2030-02-30T00:00:00Z'], ['--rate-limit', 'lots']]) {
+    for (const bad of [
+      ['--expires', 'tomorrow'],
+      ['--expires', '2030-02-30T00:00:00Z'],
+      ['--rate-limit', 'lots'],
+    ]) {
       const result = await run('keys', 'create', '--tenant', 'acme', '--env', 'live', ...bad);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(bad[0]);
@@ -126,15 +190,54 @@ describe('keygate CLI: keys file, created if missing', () => {
   it('keys list prints the contract fields, null scopes/expiresAt when unset, and never a secret or full key', async () => {
     const { json, run } = await setup();
     await json('tenants', 'create', 'beta');
-    const basic = await json('keys', 'create', '--tenant', 'acme', '--env', 'live', '--scopes', 'a', '--expires', '2030-01-01T00:00:00Z');
+    const basic = await json(
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--env',
+      'live',
+      '--scopes',
+      'a',
+      '--expires',
+      '2030-01-01T00:00:00Z',
+    );
     const pair = await json('keys', 'create', '--tenant', 'beta', '--env', 'test', '--pair');
     await json('keys', 'revoke', pair.id);
     const list = await json('keys', 'list');
     expect(list).toEqual([
-      { id: basic.id, tenant: 'acme', environment: 'live', kind: 'basic', scopes: ['a'], revoked: false, expiresAt: '2030-01-01T00:00:00Z', hint: basic.key.slice(-4) },
-      { id: pair.id, tenant: 'beta', environment: 'test', kind: 'keypair', scopes: null, revoked: true, expiresAt: null, hint: pair.publicKey.slice(-4) },
+      {
+        id: basic.id,
+        tenant: 'acme',
+        environment: 'live',
+        kind: 'basic',
+        scopes: ['a'],
+        revoked: false,
+        expiresAt: '2030-01-01T00:00:00Z',
+        hint: basic.key.slice(-4),
+      },
+      {
+        id: pair.id,
+        tenant: 'beta',
+        environment: 'test',
+        kind: 'keypair',
+        scopes: null,
+        revoked: true,
+        expiresAt: null,
+        hint: pair.publicKey.slice(-4),
+      },
     ]);
-    for (const row of list) expect(Object.keys(row)).toEqual(['id', 'tenant', 'environment', 'kind', 'scopes', 'revoked', 'expiresAt', 'hint']);
+    for (const row of list)
+      expect(Object.keys(row)).toEqual([
+        'id',
+        'tenant',
+        'environment',
+        'kind',
+        'scopes',
+        'revoked',
+        'expiresAt',
+        'hint',
+      ]);
     expect(await json('keys', 'list', '--tenant', 'beta')).toEqual([list[1]]);
     for (const args of [['--json'], []]) {
       const { stdout, code } = await run('keys', 'list', ...args);
@@ -171,8 +274,15 @@ describe('keygate CLI: keys file, created if missing', () => {
     expect(until).toBeLessThanOrEqual(Date.now() + 2 * 86_400_000);
     const entry = JSON.parse(readFileSync(file, 'utf8')).keys[0];
     expect(entry.secretKey).toBeUndefined();
-    expect(entry.secretKeys).toEqual([{ secretKey: out.secretKey }, { secretKey: created.secretKey, notAfter: out.previousValidUntil }]);
-    for (const [now, oldOk] of [[Date.now(), true], [until - 1000, true], [until + 1000, false]] as const) {
+    expect(entry.secretKeys).toEqual([
+      { secretKey: out.secretKey },
+      { secretKey: created.secretKey, notAfter: out.previousValidUntil },
+    ]);
+    for (const [now, oldOk] of [
+      [Date.now(), true],
+      [until - 1000, true],
+      [until + 1000, false],
+    ] as const) {
       await withVerifier(file, now, async (verifier) => {
         expect((await verifier.verify(pairRequest(created.publicKey, out.secretKey))).ok).toBe(true);
         expect((await verifier.verify(pairRequest(created.publicKey, created.secretKey))).ok).toBe(oldOk);
@@ -182,7 +292,18 @@ describe('keygate CLI: keys file, created if missing', () => {
 
   it('keys rotate of a Basic key: a new key (same tenant, scopes, rate limit) replaces the old, which expires after the overlap (default 7d)', async () => {
     const { file, json } = await setup();
-    const created = await json('keys', 'create', '--tenant', 'acme', '--env', 'test', '--scopes', 'a,b', '--rate-limit', '5/10s');
+    const created = await json(
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--env',
+      'test',
+      '--scopes',
+      'a,b',
+      '--rate-limit',
+      '5/10s',
+    );
     const before = Date.now();
     const out = await json('keys', 'rotate', created.id);
     expect(Object.keys(out)).toEqual(['id', 'key', 'replaces', 'previousValidUntil']);
@@ -195,8 +316,18 @@ describe('keygate CLI: keys file, created if missing', () => {
     expect(until).toBeLessThanOrEqual(Date.now() + 7 * 86_400_000);
     const [old, next] = JSON.parse(readFileSync(file, 'utf8')).keys;
     expect(old.expiresAt).toBe(out.previousValidUntil);
-    expect(next).toMatchObject({ id: out.id, tenant: 'acme', environment: 'test', scopes: ['a', 'b'], rateLimit: { limit: 5, windowSeconds: 10 }, hint: out.key.slice(-4) });
-    for (const [now, oldOk] of [[Date.now(), true], [until + 1000, false]] as const) {
+    expect(next).toMatchObject({
+      id: out.id,
+      tenant: 'acme',
+      environment: 'test',
+      scopes: ['a', 'b'],
+      rateLimit: { limit: 5, windowSeconds: 10 },
+      hint: out.key.slice(-4),
+    });
+    for (const [now, oldOk] of [
+      [Date.now(), true],
+      [until + 1000, false],
+    ] as const) {
       await withVerifier(file, now, async (verifier) => {
         const fresh = await verifier.verify(basicRequest(out.key));
         expect(fresh.ok && fresh.auth.keyId).toBe(out.id);
@@ -207,7 +338,18 @@ describe('keygate CLI: keys file, created if missing', () => {
 
   it('every command has --help (exit 0)', async () => {
     const { run } = await setup();
-    for (const command of [[], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'rotate'], ['tenants', 'create'], ['tenants', 'suspend'], ['tenants', 'activate'], ['db', 'migrate']]) {
+    for (const command of [
+      [],
+      ['keys'],
+      ['keys', 'create'],
+      ['keys', 'list'],
+      ['keys', 'revoke'],
+      ['keys', 'rotate'],
+      ['tenants', 'create'],
+      ['tenants', 'suspend'],
+      ['tenants', 'activate'],
+      ['db', 'migrate'],
+    ]) {
       const result = await run(...command, '--help');
       expect(result.code, command.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: keygate');
@@ -244,7 +386,11 @@ describe('keygate CLI: exit codes', () => {
 
   it('unknown id exits 1 (revoke, rotate); unknown tenant exits 1 naming `keygate tenants create`', async () => {
     const { run } = await setup();
-    for (const args of [['keys', 'revoke', 'key_nope'], ['keys', 'rotate', 'key_nope'], ['tenants', 'suspend', 'nobody']]) {
+    for (const args of [
+      ['keys', 'revoke', 'key_nope'],
+      ['keys', 'rotate', 'key_nope'],
+      ['tenants', 'suspend', 'nobody'],
+    ]) {
       const result = await run(...args, '--json');
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stdout).toBe('');
@@ -259,10 +405,16 @@ describe('keygate CLI: exit codes', () => {
 describe('keygate CLI: safe writes', () => {
   it('10 concurrent `keys create` runs: all 10 keys are in the file', async () => {
     const { file, run } = await setup();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => run('keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', `k${i}`, '--json')));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        run('keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', `k${i}`, '--json'),
+      ),
+    );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const data = JSON.parse(readFileSync(file, 'utf8'));
-    expect(data.keys.map((key: { id: string }) => key.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k${i}`).sort());
+    expect(data.keys.map((key: { id: string }) => key.id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `k${i}`).sort(),
+    );
     expect(() => parseKeysFile(data)).not.toThrow();
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
@@ -271,7 +423,10 @@ describe('keygate CLI: safe writes', () => {
     const { dir, file, run, json } = await setup();
     await json('keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', 'first');
     const before = readFileSync(file, 'utf8');
-    const crashed = await keygate(['keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', 'second', '--file', file], { cwd: dir, env: { KEYGATE_CLI_CRASH_BEFORE_RENAME: '1' } });
+    const crashed = await keygate(
+      ['keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', 'second', '--file', file],
+      { cwd: dir, env: { KEYGATE_CLI_CRASH_BEFORE_RENAME: '1' } },
+    );
     expect(crashed.code).toBe(70);
     expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe(before);
@@ -280,7 +435,10 @@ describe('keygate CLI: safe writes', () => {
     expect(existsSync(`${file}.lock`)).toBe(true);
     const next = await run('keys', 'create', '--tenant', 'acme', '--env', 'live', '--id', 'second');
     expect(next.code, next.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).keys.map((key: { id: string }) => key.id)).toEqual(['first', 'second']);
+    expect(JSON.parse(readFileSync(file, 'utf8')).keys.map((key: { id: string }) => key.id)).toEqual([
+      'first',
+      'second',
+    ]);
   });
 
   it('refuses to change a keys file that does not validate (exit 1, file untouched)', async () => {

@@ -62,7 +62,9 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
 
     it('exactly what `curl -u "KEY:"` sends', async () => {
       const app = make();
-      const res = await request(app.handler).get('/echo').set('Authorization', `Basic ${b64(`${BASIC.valid}:`)}`);
+      const res = await request(app.handler)
+        .get('/echo')
+        .set('Authorization', `Basic ${b64(`${BASIC.valid}:`)}`);
       expect(expectAdmitted(res).auth.keyId).toBe('key_basic');
     });
 
@@ -74,7 +76,9 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
 
     it.each(['Basic', 'basic', 'BASIC', 'bAsIc'])('scheme name "%s" (case-insensitive)', async (scheme) => {
       const app = make();
-      const res = await request(app.handler).get('/echo').set('Authorization', `${scheme} ${b64(`${BASIC.valid}:`)}`);
+      const res = await request(app.handler)
+        .get('/echo')
+        .set('Authorization', `${scheme} ${b64(`${BASIC.valid}:`)}`);
       expect(expectAdmitted(res).auth.keyId).toBe('key_basic');
     });
 
@@ -91,7 +95,12 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
     it('a key stored only as keyHash', async () => {
       const app = make();
       const res = await request(app.handler).get('/echo').set(basic(BASIC.hashed));
-      expect(expectAdmitted(res).auth).toMatchObject({ keyId: 'key_hashed', tenantId: 'acme', environment: 'live', scheme: 'basic' });
+      expect(expectAdmitted(res).auth).toMatchObject({
+        keyId: 'key_hashed',
+        tenantId: 'acme',
+        environment: 'live',
+        scheme: 'basic',
+      });
     });
 
     it('a key whose expiresAt is in the future', async () => {
@@ -134,18 +143,24 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
 
     it('revoked key → 401 INVALID_API_KEY with the same message as an unknown key', async () => {
       const unknown = expectRejection(await get(basic(BASIC.unknown)), 401, 'INVALID_API_KEY');
-      const revoked = expectRejection(await get(basic(BASIC.revoked)), 401, 'INVALID_API_KEY', { presented: [BASIC.revoked] });
+      const revoked = expectRejection(await get(basic(BASIC.revoked)), 401, 'INVALID_API_KEY', {
+        presented: [BASIC.revoked],
+      });
       expect(revoked.error).toEqual(unknown.error);
     });
 
     it('expired key (expiresAt in the past) → 401 INVALID_API_KEY', async () => {
       const unknown = expectRejection(await get(basic(BASIC.unknown)), 401, 'INVALID_API_KEY');
-      const expired = expectRejection(await get(basic(BASIC.expired)), 401, 'INVALID_API_KEY', { presented: [BASIC.expired] });
+      const expired = expectRejection(await get(basic(BASIC.expired)), 401, 'INVALID_API_KEY', {
+        presented: [BASIC.expired],
+      });
       expect(expired.error).toEqual(unknown.error);
     });
 
     it('key of a suspended tenant → 401 TENANT_INACTIVE', async () => {
-      const body = expectRejection(await get(basic(BASIC.suspended)), 401, 'TENANT_INACTIVE', { presented: [BASIC.suspended] });
+      const body = expectRejection(await get(basic(BASIC.suspended)), 401, 'TENANT_INACTIVE', {
+        presented: [BASIC.suspended],
+      });
       expect(body.error.message).not.toContain('globex');
     });
 
@@ -198,11 +213,16 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
       ['a bad one, then a valid one', ['Basic !!!!', basic(BASIC.valid).authorization!]],
       ['a valid one, then another', [basic(BASIC.valid).authorization!, basic(BASIC.unknown).authorization!]],
       ['the same valid one twice', [basic(BASIC.valid).authorization!, basic(BASIC.valid).authorization!]],
-    ])('two Authorization headers (%s) → 401: Node would keep the first, a proxy may use the last', async (_, headers) => {
-      // superagent sends an array as repeated headers
-      const res = await request(app.handler).get('/echo').set('Authorization', headers as unknown as string);
-      expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });
-    });
+    ])(
+      'two Authorization headers (%s) → 401: Node would keep the first, a proxy may use the last',
+      async (_, headers) => {
+        // superagent sends an array as repeated headers
+        const res = await request(app.handler)
+          .get('/echo')
+          .set('Authorization', headers as unknown as string);
+        expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });
+      },
+    );
 
     it('two Authorization headers in different letter cases → 401 too', async () => {
       const server = await listen(app.handler);
@@ -211,7 +231,9 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
         const valid = basic(BASIC.valid).authorization!;
         const answer = await new Promise<string>((resolve, reject) => {
           const socket = connect(Number(port), '127.0.0.1', () =>
-            socket.end(`GET /echo HTTP/1.1\r\nHost: localhost\r\nauthorization: ${valid}\r\nAUTHORIZATION: ${valid}\r\nConnection: close\r\n\r\n`),
+            socket.end(
+              `GET /echo HTTP/1.1\r\nHost: localhost\r\nauthorization: ${valid}\r\nAUTHORIZATION: ${valid}\r\nConnection: close\r\n\r\n`,
+            ),
           );
           let text = '';
           socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -253,25 +275,40 @@ describe.each(frameworks)('Basic API key over HTTP — $name', (fw) => {
 
     it('environments: ["live"] refuses a sandbox Basic key → 401 ENVIRONMENT_MISMATCH', async () => {
       const liveOnly = make({ environments: ['live'] });
-      expectRejection(await request(liveOnly.handler).get('/echo').set(basic(BASIC.test)), 401, 'ENVIRONMENT_MISMATCH', { presented: [BASIC.test] });
+      expectRejection(
+        await request(liveOnly.handler).get('/echo').set(basic(BASIC.test)),
+        401,
+        'ENVIRONMENT_MISMATCH',
+        { presented: [BASIC.test] },
+      );
       expectAdmitted(await request(liveOnly.handler).get('/echo').set(basic(BASIC.valid)));
     });
 
     it('a header over maxHeaderLength is refused before decoding → 401 INVALID_API_KEY', async () => {
       const header = `Basic ${b64(`${BASIC.valid}:`)}`;
       expect(header.length).toBe(54);
-      expectAdmitted(await request(make({ maxHeaderLength: 54 }).handler).get('/echo').set('Authorization', header));
+      expectAdmitted(
+        await request(make({ maxHeaderLength: 54 }).handler)
+          .get('/echo')
+          .set('Authorization', header),
+      );
       // The same valid header, one character over the limit, is never decoded.
-      const res = await request(make({ maxHeaderLength: 53 }).handler).get('/echo').set('Authorization', header);
+      const res = await request(make({ maxHeaderLength: 53 }).handler)
+        .get('/echo')
+        .set('Authorization', header);
       expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });
     });
 
-    it('a 5 KB header (over the default maxHeaderLength, under Node\'s header limit) → 401 INVALID_API_KEY', async () => {
+    it("a 5 KB header (over the default maxHeaderLength, under Node's header limit) → 401 INVALID_API_KEY", async () => {
       // A password is allowed here, so the length is the only thing wrong with this header.
       const header = `Basic ${b64(`${BASIC.valid}:${'x'.repeat(3800)}`)}`;
       expect(header.length).toBeGreaterThan(4096);
       const lenient = make({ basic: { allowPassword: true } });
-      expectAdmitted(await request(lenient.handler).get('/echo').set('Authorization', `Basic ${b64(`${BASIC.valid}:${'x'.repeat(2900)}`)}`));
+      expectAdmitted(
+        await request(lenient.handler)
+          .get('/echo')
+          .set('Authorization', `Basic ${b64(`${BASIC.valid}:${'x'.repeat(2900)}`)}`),
+      );
       const res = await request(lenient.handler).get('/echo').set({ authorization: header });
       expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid] });
     });

@@ -5,7 +5,15 @@
  */
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { PAIRS, VECTOR_NOW, expectAdmitted, expectRejection, keysFile, pairHeaders, signedHeaders } from './support/fixtures.js';
+import {
+  PAIRS,
+  VECTOR_NOW,
+  expectAdmitted,
+  expectRejection,
+  keysFile,
+  pairHeaders,
+  signedHeaders,
+} from './support/fixtures.js';
 import { buildApp, frameworks, rawRequest, type ParserPlacement, type TestKeygateOptions } from './support/servers.js';
 
 const TEST = PAIRS.test;
@@ -198,7 +206,11 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
         const res = await rawRequest(app.handler, {
           method: 'POST',
           path: '/echo',
-          headers: { ...signedHeaders(TEST, { method: 'POST', path: '/echo', body }), 'content-type': JSON_TYPE, 'content-length': '4096' },
+          headers: {
+            ...signedHeaders(TEST, { method: 'POST', path: '/echo', body }),
+            'content-type': JSON_TYPE,
+            'content-length': '4096',
+          },
           chunks: [],
           holdOpen: true,
         });
@@ -221,7 +233,11 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     it('maxBodyBytes only bounds what is read for a signature: an unsigned large body passes keygate', async () => {
       const app = make(parser, { maxBodyBytes: 1024 });
       const body = jsonOfSize(4096);
-      const res = await request(app.handler).post('/echo').set(pairHeaders(TEST)).set('Content-Type', JSON_TYPE).send(body);
+      const res = await request(app.handler)
+        .post('/echo')
+        .set(pairHeaders(TEST))
+        .set('Content-Type', JSON_TYPE)
+        .send(body);
       const answer = expectAdmitted(res);
       expect(answer.auth.signed).toBe(false);
       if (parses) expect((answer.body as { padding: string }).padding).toHaveLength(4096 - 14);
@@ -229,7 +245,10 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
 
     it('a Basic key never makes keygate read the body', async () => {
       const app = make(parser, { maxBodyBytes: 16 });
-      const res = await request(app.handler).post('/echo').auth('pk_live_VectorKeyForKeygateTests01', '').send({ some: 'json body longer than 16 bytes' });
+      const res = await request(app.handler)
+        .post('/echo')
+        .auth('pk_live_VectorKeyForKeygateTests01', '')
+        .send({ some: 'json body longer than 16 bytes' });
       const answer = expectAdmitted(res);
       expect(answer.body).toEqual(parses ? { some: 'json body longer than 16 bytes' } : null);
     });
@@ -265,9 +284,15 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
     it('unsigned requests, requests without a body and non-JSON bodies are not affected', async () => {
       const app = make('before-without-raw');
       const body = '{"amount":1}';
-      const unsigned = await request(app.handler).post('/echo').set(pairHeaders(TEST)).set('Content-Type', JSON_TYPE).send(body);
+      const unsigned = await request(app.handler)
+        .post('/echo')
+        .set(pairHeaders(TEST))
+        .set('Content-Type', JSON_TYPE)
+        .send(body);
       expect(expectAdmitted(unsigned).body).toEqual({ amount: 1 });
-      const get = await request(app.handler).get('/echo').set(signedHeaders(TEST, { method: 'GET', path: '/echo', body: '' }));
+      const get = await request(app.handler)
+        .get('/echo')
+        .set(signedHeaders(TEST, { method: 'GET', path: '/echo', body: '' }));
       expect(expectAdmitted(get).auth.signed).toBe(true);
       const text = await request(app.handler)
         .post('/echo')
@@ -302,7 +327,9 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
       };
 
       it('a BOM-prefixed JSON body (with Content-Length) → 500 RAW_BODY_UNAVAILABLE naming the fix, not a silent 401', async () => {
-        const envelope = expectRejection(await send('before', bomJson, 'content-length'), 500, 'RAW_BODY_UNAVAILABLE', { presented });
+        const envelope = expectRejection(await send('before', bomJson, 'content-length'), 500, 'RAW_BODY_UNAVAILABLE', {
+          presented,
+        });
         expectFixForOperatorOnly(envelope.error.message, /mount keygate before the body parser/);
       });
 
@@ -311,11 +338,14 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
         expectRejection(await send('before', body, 'content-length'), 500, 'RAW_BODY_UNAVAILABLE', { presented });
       });
 
-      it.each(['content-length', 'chunked'] as const)('the same BOM body verifies with the parser after keygate (%s)', async (framing) => {
-        const answer = expectAdmitted(await send('after', bomJson, framing));
-        expect(answer.auth.signed).toBe(true);
-        expect(answer.body).toEqual({ amount: 100 });
-      });
+      it.each(['content-length', 'chunked'] as const)(
+        'the same BOM body verifies with the parser after keygate (%s)',
+        async (framing) => {
+          const answer = expectAdmitted(await send('after', bomJson, framing));
+          expect(answer.auth.signed).toBe(true);
+          expect(answer.body).toEqual({ amount: 100 });
+        },
+      );
 
       // Regression: without Content-Length the decoded text cannot be shown to equal the bytes sent.
       it('a BOM-prefixed JSON body sent chunked is a loud 500, not a silent INVALID_SIGNATURE', async () => {
@@ -342,7 +372,11 @@ describe.each(frameworks)('request bodies — $name', (fw) => {
         const res = await rawRequest(app.handler, {
           method: 'POST',
           path: '/echo',
-          headers: { ...signedHeaders(TEST, { method: 'POST', path: '/echo', body: bom }), 'content-type': JSON_TYPE, 'content-length': String(bom.length) },
+          headers: {
+            ...signedHeaders(TEST, { method: 'POST', path: '/echo', body: bom }),
+            'content-type': JSON_TYPE,
+            'content-length': String(bom.length),
+          },
           chunks: [bom],
         });
         const answer = expectAdmitted(res);

@@ -7,7 +7,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAIRS, VECTOR_NOW, keysFile, pairHeaders, signedHeaders, signedHeadersV2 } from './support/fixtures.js';
-import { buildApp, frameworks, listen, parseRawResponse, socketExchange, type ParserPlacement } from './support/servers.js';
+import {
+  buildApp,
+  frameworks,
+  listen,
+  parseRawResponse,
+  socketExchange,
+  type ParserPlacement,
+} from './support/servers.js';
 
 const TEST = PAIRS.test;
 
@@ -24,8 +31,12 @@ const SIGNERS = {
 };
 
 function emptyPost(headers: Record<string, string>, body: (typeof EMPTY_BODIES)[number]): string {
-  const lines = Object.entries({ ...headers, 'content-type': 'application/json' }).map(([name, value]) => `${name}: ${value}`);
-  return ['POST /echo HTTP/1.1', 'Host: localhost', 'Connection: close', ...lines, body.header, '', body.bytes].join('\r\n');
+  const lines = Object.entries({ ...headers, 'content-type': 'application/json' }).map(
+    ([name, value]) => `${name}: ${value}`,
+  );
+  return ['POST /echo HTTP/1.1', 'Host: localhost', 'Connection: close', ...lines, body.header, '', body.bytes].join(
+    '\r\n',
+  );
 }
 
 describe.each(frameworks)('declared but empty request bodies — $name', (fw) => {
@@ -47,18 +58,21 @@ describe.each(frameworks)('declared but empty request bodies — $name', (fw) =>
   };
 
   describe.each(EMPTY_BODIES)('$framing', (body) => {
-    it.each(['v1', 'v2'] as const)('a %s-signed POST is admitted and the parser after keygate sees {}, as for an unsigned one', async (version) => {
-      const unsigned = await send('after', emptyPost(SIGNERS.unsigned(), body));
-      expect(unsigned.status, unsigned.body).toBe(200);
-      expect(JSON.parse(unsigned.body)).toMatchObject({ route: 'echo', body: {} });
+    it.each(['v1', 'v2'] as const)(
+      'a %s-signed POST is admitted and the parser after keygate sees {}, as for an unsigned one',
+      async (version) => {
+        const unsigned = await send('after', emptyPost(SIGNERS.unsigned(), body));
+        expect(unsigned.status, unsigned.body).toBe(200);
+        expect(JSON.parse(unsigned.body)).toMatchObject({ route: 'echo', body: {} });
 
-      const signed = await send('after', emptyPost(SIGNERS[version](), body));
-      expect({ status: signed.status, body: signed.body.slice(0, 200) }).toMatchObject({ status: 200 });
-      const answer = JSON.parse(signed.body) as { auth: { signed: boolean; requestId: string }; body: unknown };
-      expect(answer.auth.signed).toBe(true);
-      expect(answer.body).toEqual({});
-      expect(signed.headers['x-request-id']).toBe(answer.auth.requestId);
-    });
+        const signed = await send('after', emptyPost(SIGNERS[version](), body));
+        expect({ status: signed.status, body: signed.body.slice(0, 200) }).toMatchObject({ status: 200 });
+        const answer = JSON.parse(signed.body) as { auth: { signed: boolean; requestId: string }; body: unknown };
+        expect(answer.auth.signed).toBe(true);
+        expect(answer.body).toEqual({});
+        expect(signed.headers['x-request-id']).toBe(answer.auth.requestId);
+      },
+    );
 
     it('a signed POST is admitted with no body parser at all', async () => {
       const signed = await send('none', emptyPost(SIGNERS.v2(), body));

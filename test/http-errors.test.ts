@@ -33,7 +33,12 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
       ['no credentials', {}, 401, 'INVALID_API_KEY'],
       ['unknown key', basic(BASIC.unknown), 401, 'INVALID_API_KEY'],
       ['suspended tenant', basic(BASIC.suspended), 401, 'TENANT_INACTIVE'],
-      ['environment mismatch', pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: PAIRS.live.secretKey }), 401, 'ENVIRONMENT_MISMATCH'],
+      [
+        'environment mismatch',
+        pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: PAIRS.live.secretKey }),
+        401,
+        'ENVIRONMENT_MISMATCH',
+      ],
     ] as const)('%s → the handler answers %i %s', async (_name, headers, status, code) => {
       const app = make({ errors: delegate });
       const res = await request(app.handler).get('/echo').set(headers);
@@ -67,7 +72,10 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
         .set('Content-Type', 'application/json')
         .send('{"a":2}');
       expect(outcome(res)).toBe('401 INVALID_SIGNATURE');
-      expect(res.body).toMatchObject({ handledBy: 'app', error: { code: 'INVALID_SIGNATURE', details: { reason: 'mismatch' } } });
+      expect(res.body).toMatchObject({
+        handledBy: 'app',
+        error: { code: 'INVALID_SIGNATURE', details: { reason: 'mismatch' } },
+      });
       expect((app.handledErrors[0] as KeygateError).code).toBe('INVALID_SIGNATURE');
     });
 
@@ -95,7 +103,11 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
       expect(outcome(res)).toBe('429 RATE_LIMIT_EXCEEDED');
       const error = app.handledErrors[0] as KeygateError;
       expect(error.code).toBe('RATE_LIMIT_EXCEEDED');
-      expect(error.headers).toMatchObject({ 'retry-after': '60', 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0' });
+      expect(error.headers).toMatchObject({
+        'retry-after': '60',
+        'x-ratelimit-limit': '1',
+        'x-ratelimit-remaining': '0',
+      });
       expect(res.headers['retry-after']).toBe('60');
     });
 
@@ -108,7 +120,11 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
     it("in the default 'respond' mode the app's error handler is not involved", async () => {
       const app = make();
       expectRejection(await request(app.handler).get('/echo').set(basic(BASIC.unknown)), 401, 'INVALID_API_KEY');
-      expectRejection(await request(app.handler).post('/payments').set(pairHeaders(PAIRS.readOnly)).send({}), 403, 'INSUFFICIENT_SCOPE');
+      expectRejection(
+        await request(app.handler).post('/payments').set(pairHeaders(PAIRS.readOnly)).send({}),
+        403,
+        'INSUFFICIENT_SCOPE',
+      );
       expect(app.handledErrors).toHaveLength(0);
     });
 
@@ -135,7 +151,10 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
   describe('request ids', () => {
     it('a well-formed incoming x-request-id is echoed on success (header and auth.requestId)', async () => {
       const app = make();
-      const res = await request(app.handler).get('/echo').set(basic(BASIC.valid)).set('X-Request-Id', 'req_2025-11-25.abc:0001');
+      const res = await request(app.handler)
+        .get('/echo')
+        .set(basic(BASIC.valid))
+        .set('X-Request-Id', 'req_2025-11-25.abc:0001');
       const { auth } = expectAdmitted(res);
       expect(res.headers['x-request-id']).toBe('req_2025-11-25.abc:0001');
       expect(auth.requestId).toBe('req_2025-11-25.abc:0001');
@@ -143,13 +162,20 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
 
     it('… and on rejection (header and envelope)', async () => {
       const app = make();
-      const res = await request(app.handler).get('/echo').set(basic(BASIC.unknown)).set('X-Request-Id', 'trace-0123456789');
+      const res = await request(app.handler)
+        .get('/echo')
+        .set(basic(BASIC.unknown))
+        .set('X-Request-Id', 'trace-0123456789');
       expect(expectRejection(res, 401, 'INVALID_API_KEY').requestId).toBe('trace-0123456789');
     });
 
     it('… and on a 403 from requireScopes', async () => {
       const app = make();
-      const res = await request(app.handler).post('/payments').set(pairHeaders(PAIRS.readOnly)).set('X-Request-Id', 'trace-0123456789').send({});
+      const res = await request(app.handler)
+        .post('/payments')
+        .set(pairHeaders(PAIRS.readOnly))
+        .set('X-Request-Id', 'trace-0123456789')
+        .send({});
       expect(expectRejection(res, 403, 'INSUFFICIENT_SCOPE').requestId).toBe('trace-0123456789');
     });
 
@@ -179,7 +205,10 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
 
     it('trustRequestId: false ignores even a well-formed incoming id', async () => {
       const app = make({ trustRequestId: false });
-      const res = await request(app.handler).get('/echo').set(basic(BASIC.valid)).set('X-Request-Id', 'trace-0123456789');
+      const res = await request(app.handler)
+        .get('/echo')
+        .set(basic(BASIC.valid))
+        .set('X-Request-Id', 'trace-0123456789');
       expect(res.headers['x-request-id']).toMatch(UUID);
     });
 
@@ -190,7 +219,11 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
       ['the public key of a pair', pairHeaders(PAIRS.test), PAIRS.test.publicKey],
       ['the secret key of a pair', pairHeaders(PAIRS.test), PAIRS.test.secretKey],
       ['the secret key inside a longer id', pairHeaders(PAIRS.test), `id.${PAIRS.test.secretKey}.x`],
-      ['a wrong secret key (refused request)', pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: 'sk_test_WrongSecretKeyForKeygate0001' }), 'sk_test_WrongSecretKeyForKeygate0001'],
+      [
+        'a wrong secret key (refused request)',
+        pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: 'sk_test_WrongSecretKeyForKeygate0001' }),
+        'sk_test_WrongSecretKeyForKeygate0001',
+      ],
       ['a long piece of the secret', pairHeaders(PAIRS.test), PAIRS.test.secretKey.slice(0, 24)],
     ])('an incoming id containing a presented credential (%s) is replaced', async (_name, headers, id) => {
       const app = make();
@@ -208,25 +241,38 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
     it.each([
       ['the Basic key itself', BASIC.valid],
       ['the Basic key inside a longer id', `trace-${BASIC.valid}-1`],
-    ])('Authorization: Basic<TAB><base64 key:> with X-Request-Id = %s: the key is nowhere in the answer', async (_name, id) => {
-      const app = make();
-      const res = await request(app.handler).get('/echo').set('Authorization', `Basic\t${b64(`${BASIC.valid}:`)}`).set('X-Request-Id', id);
-      // RFC 7235 separates the scheme from its credentials with a space: a tab makes the header malformed.
-      const envelope = expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid, id] });
-      expect(res.headers['x-request-id']).toMatch(UUID);
-      expect(envelope.requestId).toBe(res.headers['x-request-id']);
-      expect(`${res.text}\n${JSON.stringify(res.headers)}`).not.toContain(BASIC.valid);
-    });
+    ])(
+      'Authorization: Basic<TAB><base64 key:> with X-Request-Id = %s: the key is nowhere in the answer',
+      async (_name, id) => {
+        const app = make();
+        const res = await request(app.handler)
+          .get('/echo')
+          .set('Authorization', `Basic\t${b64(`${BASIC.valid}:`)}`)
+          .set('X-Request-Id', id);
+        // RFC 7235 separates the scheme from its credentials with a space: a tab makes the header malformed.
+        const envelope = expectRejection(res, 401, 'INVALID_API_KEY', { presented: [BASIC.valid, id] });
+        expect(res.headers['x-request-id']).toMatch(UUID);
+        expect(envelope.requestId).toBe(res.headers['x-request-id']);
+        expect(`${res.text}\n${JSON.stringify(res.headers)}`).not.toContain(BASIC.valid);
+      },
+    );
 
     it('the same with an unknown key, and for a key pair (Bearer<TAB>pk_…, X-Request-Id = the public key or the secret)', async () => {
       const app = make();
-      const unknown = await request(app.handler).get('/echo').set('Authorization', `Basic\t${b64(`${BASIC.unknown}:`)}`).set('X-Request-Id', BASIC.unknown);
+      const unknown = await request(app.handler)
+        .get('/echo')
+        .set('Authorization', `Basic\t${b64(`${BASIC.unknown}:`)}`)
+        .set('X-Request-Id', BASIC.unknown);
       expectRejection(unknown, 401, 'INVALID_API_KEY', { presented: [BASIC.unknown] });
       expect(unknown.headers['x-request-id']).toMatch(UUID);
       for (const id of [PAIRS.test.publicKey, PAIRS.test.secretKey]) {
         const res = await request(app.handler)
           .get('/echo')
-          .set({ authorization: `Bearer\t${PAIRS.test.publicKey}`, 'x-api-secret': PAIRS.test.secretKey, 'x-request-id': id });
+          .set({
+            authorization: `Bearer\t${PAIRS.test.publicKey}`,
+            'x-api-secret': PAIRS.test.secretKey,
+            'x-request-id': id,
+          });
         expect(res.headers['x-request-id']).toMatch(UUID);
         expectNoCredentialLeak(res, [id]);
       }
@@ -356,7 +402,9 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
       const get = () => request(app.handler).get('/echo').set(pairHeaders(PAIRS.limited));
       expectAdmitted(await get());
       expectAdmitted(await get());
-      expectRejection(await get(), 429, 'RATE_LIMIT_EXCEEDED', { presented: [PAIRS.limited.publicKey, PAIRS.limited.secretKey] });
+      expectRejection(await get(), 429, 'RATE_LIMIT_EXCEEDED', {
+        presented: [PAIRS.limited.publicKey, PAIRS.limited.secretKey],
+      });
     });
 
     it('rateLimit: false: no limit and no x-ratelimit-* headers for keys without their own', async () => {
@@ -372,7 +420,9 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
       const clock = { now: T0 };
       const app = make({ rateLimit: { limit: 2, windowSeconds: 60 }, now: () => clock.now });
       for (let i = 0; i < 5; i++) {
-        const res = await request(app.handler).get('/echo').set(pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: 'sk_test_WrongSecretKeyForKeygate0001' }));
+        const res = await request(app.handler)
+          .get('/echo')
+          .set(pairHeaders({ publicKey: PAIRS.test.publicKey, secretKey: 'sk_test_WrongSecretKeyForKeygate0001' }));
         expectRejection(res, 401, 'INVALID_API_KEY');
         expect(res.headers['x-ratelimit-limit']).toBeUndefined();
       }
@@ -383,10 +433,20 @@ describe.each(frameworks)('errors, request ids and rate limits — $name', (fw) 
 
     it('concurrent requests for one key never admit more than the limit', async () => {
       const { app } = limited();
-      const results = await Promise.all(Array.from({ length: 10 }, () => request(app.handler).get('/echo').set(basic(BASIC.valid))));
-      expect(results.map(outcome).sort()).toEqual([...Array(3).fill('200'), ...Array(7).fill('429 RATE_LIMIT_EXCEEDED')]);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => request(app.handler).get('/echo').set(basic(BASIC.valid))),
+      );
+      expect(results.map(outcome).sort()).toEqual([
+        ...Array(3).fill('200'),
+        ...Array(7).fill('429 RATE_LIMIT_EXCEEDED'),
+      ]);
       for (const res of results.filter((r) => r.status !== 200)) expectRejection(res, 429, 'RATE_LIMIT_EXCEEDED');
-      expect(results.filter((r) => r.status === 200).map((r) => r.headers['x-ratelimit-remaining']).sort()).toEqual(['0', '1', '2']);
+      expect(
+        results
+          .filter((r) => r.status === 200)
+          .map((r) => r.headers['x-ratelimit-remaining'])
+          .sort(),
+      ).toEqual(['0', '1', '2']);
     });
   });
 

@@ -37,7 +37,9 @@ describe.each(frameworks)('keys file reload — $name', (fw) => {
     const server = await listen(app.handler);
     closers.push(server.close);
     const status = async (key = KEY) => {
-      const res = await fetch(`${server.url}/echo`, { headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` } });
+      const res = await fetch(`${server.url}/echo`, {
+        headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
+      });
       await res.arrayBuffer();
       return res.status;
     };
@@ -60,7 +62,9 @@ describe.each(frameworks)('keys file reload — $name', (fw) => {
   it('takes an in-place write within 1 s, and keeps the last good keys on an invalid file', async () => {
     const { path, errors, status, replace } = await start();
     expect(await status()).toBe(200);
-    replace('{ "tenants": [ { "id": "acme" } ], "keys": [ { "id": "key_reload", "tenant": "nobody", "key": "' + KEY + '", "revoked": true } ] }');
+    replace(
+      `{ "tenants": [ { "id": "acme" } ], "keys": [ { "id": "key_reload", "tenant": "nobody", "key": "${KEY}", "revoked": true } ] }`,
+    );
     await until(async () => (errors.length > 0 ? 1 : 0), 1);
     expect((errors[0] as Error)?.message).toContain(path);
     expect((errors[0] as Error)?.message).toContain('"tenant"');

@@ -7,7 +7,15 @@
 import { MemoryDecisionStore, createVerifier } from '@keygate/core';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { PAIRS, VECTOR_NOW, expectAdmitted, expectRejection, keysFile, outcome, signedHeaders } from './support/fixtures.js';
+import {
+  PAIRS,
+  VECTOR_NOW,
+  expectAdmitted,
+  expectRejection,
+  keysFile,
+  outcome,
+  signedHeaders,
+} from './support/fixtures.js';
 import { buildApp, frameworks, type TestApp, type TestKeygateOptions } from './support/servers.js';
 
 const TEST = PAIRS.test;
@@ -17,11 +25,17 @@ const presented = [TEST.publicKey, TEST.secretKey];
 describe.each(frameworks)('replay and rate limit, one decision — $name', (fw) => {
   const limited = (limit: number, options: Partial<TestKeygateOptions> = {}) => {
     const clock = { now: VECTOR_NOW };
-    const app = buildApp(fw, { keys: keysFile, rateLimit: { limit, windowSeconds: 60 }, now: () => clock.now, ...options });
+    const app = buildApp(fw, {
+      keys: keysFile,
+      rateLimit: { limit, windowSeconds: 60 },
+      now: () => clock.now,
+      ...options,
+    });
     return { app, clock };
   };
   /** A signed POST of `body`, made at `timestamp`. */
-  const sign = (body: string, timestamp: number) => signedHeaders(TEST, { method: 'POST', path: '/echo', body, timestamp });
+  const sign = (body: string, timestamp: number) =>
+    signedHeaders(TEST, { method: 'POST', path: '/echo', body, timestamp });
   const post = (app: TestApp, headers: Record<string, string>, body: string) =>
     request(app.handler).post('/echo').set(headers).set('Content-Type', JSON_TYPE).send(body);
 
@@ -93,11 +107,16 @@ describe.each(frameworks)('replay and rate limit, one decision — $name', (fw) 
   });
 
   it('keygate({ verifier }): two middlewares built on one verifier share its replay memory and its limit', async () => {
-    const verifier = createVerifier({ keys: keysFile, now: () => VECTOR_NOW, rateLimit: { limit: 2, windowSeconds: 60 }, store: new MemoryDecisionStore() });
+    const verifier = createVerifier({
+      keys: keysFile,
+      now: () => VECTOR_NOW,
+      rateLimit: { limit: 2, windowSeconds: 60 },
+      store: new MemoryDecisionStore(),
+    });
     const a = buildApp(fw, { verifier });
     const b = buildApp(fw, { verifier });
     const headers = sign('{"n":1}', VECTOR_NOW);
-    expect((expectAdmitted(await post(a, headers, '{"n":1}'))).auth.signed).toBe(true);
+    expect(expectAdmitted(await post(a, headers, '{"n":1}')).auth.signed).toBe(true);
     expectRejection(await post(b, headers, '{"n":1}'), 401, 'REPLAYED_REQUEST', { presented });
     expect((await post(b, sign('{"n":2}', VECTOR_NOW), '{"n":2}')).headers['x-ratelimit-remaining']).toBe('0');
     expectRejection(await post(a, sign('{"n":3}', VECTOR_NOW), '{"n":3}'), 429, 'RATE_LIMIT_EXCEEDED', { presented });

@@ -30,12 +30,22 @@ describe.each(frameworks)('key rotation — $name', (fw) => {
   const setup = () => {
     const clock = { now: VECTOR_NOW };
     const app = buildApp(fw, { keys: rotating, now: () => clock.now });
-    const unsigned = (secret: string) => request(app.handler).get('/echo').set({ authorization: `Bearer ${publicKey}`, 'x-api-secret': secret });
+    const unsigned = (secret: string) =>
+      request(app.handler)
+        .get('/echo')
+        .set({ authorization: `Bearer ${publicKey}`, 'x-api-secret': secret });
     const signed = (presented: string, signingSecret: string, version: 'v1' | 'v2') => {
       const body = `{"at":${clock.now},"v":"${version}"}`;
       const sign = version === 'v1' ? signedHeaders : signedHeadersV2;
-      const headers = sign({ publicKey, secretKey: signingSecret }, { method: 'POST', path: '/echo', body, timestamp: clock.now });
-      return request(app.handler).post('/echo').set({ ...headers, 'x-api-secret': presented }).set('Content-Type', 'application/json').send(body);
+      const headers = sign(
+        { publicKey, secretKey: signingSecret },
+        { method: 'POST', path: '/echo', body, timestamp: clock.now },
+      );
+      return request(app.handler)
+        .post('/echo')
+        .set({ ...headers, 'x-api-secret': presented })
+        .set('Content-Type', 'application/json')
+        .send(body);
     };
     return { clock, unsigned, signed };
   };

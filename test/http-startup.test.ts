@@ -34,10 +34,15 @@ const DUPLICATES = [
     secrets: [SHARED_SECRET],
   },
   {
-    name: 'one key string twice (a Basic key that is also a pair\'s public key)',
+    name: "one key string twice (a Basic key that is also a pair's public key)",
     path: () =>
       writeKeys('same-string', [
-        { id: 'pair_one', tenant: 'acme', publicKey: 'pk_live_ReusedStringForStartup01', secretKey: 'sk_live_SecretForStartupTest0001' },
+        {
+          id: 'pair_one',
+          tenant: 'acme',
+          publicKey: 'pk_live_ReusedStringForStartup01',
+          secretKey: 'sk_live_SecretForStartupTest0001',
+        },
         { id: 'key_basic', tenant: 'acme', key: 'pk_live_ReusedStringForStartup01' },
       ]),
     expected: 'keys[1] ("key_basic"): field "key" holds the same key as keys[0] ("pair_one") field "publicKey"',
@@ -48,20 +53,23 @@ const DUPLICATES = [
 describe.each(frameworks)('start-up refusals — $name', (fw) => {
   const build = (options: TestKeygateOptions) => () => buildApp(fw, options);
 
-  it.each(DUPLICATES)('a keys file with $name: the middleware refuses to start, naming both entries and the file', ({ path, expected, secrets }) => {
-    const file = path();
-    let thrown: unknown;
-    try {
-      buildApp(fw, { keys: file });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(KeysFileError);
-    const message = (thrown as Error).message;
-    expect(message).toContain(expected);
-    expect(message).toContain(file);
-    for (const secret of secrets) expect(message).not.toContain(secret);
-  });
+  it.each(DUPLICATES)(
+    'a keys file with $name: the middleware refuses to start, naming both entries and the file',
+    ({ path, expected, secrets }) => {
+      const file = path();
+      let thrown: unknown;
+      try {
+        buildApp(fw, { keys: file });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(KeysFileError);
+      const message = (thrown as Error).message;
+      expect(message).toContain(expected);
+      expect(message).toContain(file);
+      for (const secret of secrets) expect(message).not.toContain(secret);
+    },
+  );
 
   it.each([
     ['signatures', { signatures: 'required' }, 'keypair.signatures'],
@@ -79,7 +87,9 @@ describe.each(frameworks)('start-up refusals — $name', (fw) => {
   });
 
   it('an unknown option inside a group → TypeError naming it and the known ones', () => {
-    expect(build({ keys: keysFile, keypair: { signature: 'required' } } as never)).toThrow(/option "keypair\.signature" is not an option \(known: .*signatures/);
+    expect(build({ keys: keysFile, keypair: { signature: 'required' } } as never)).toThrow(
+      /option "keypair\.signature" is not an option \(known: .*signatures/,
+    );
   });
 
   it('a verifier and options together → TypeError (the options would be silently ignored)', () => {

@@ -81,10 +81,54 @@ interface Config {
 }
 
 const CONFIGS: readonly Config[] = [
-  { name: 'defaults', schemes: ['basic', 'keypair'], environments: ['test', 'live'], allowPassword: false, signatures: 'optional', versions: ['v1', 'v2'], maxBodyBytes: 1024 * 1024, failEvery: 0, keysFailEvery: 0, failOpen: false },
-  { name: 'strict', schemes: ['basic', 'keypair'], environments: ['live'], allowPassword: true, signatures: 'required', versions: ['v2'], maxBodyBytes: 64, failEvery: 0, keysFailEvery: 0, failOpen: false },
-  { name: 'pairs, unsigned, flaky stores failing open', schemes: ['keypair'], environments: ['test', 'live'], allowPassword: false, signatures: 'off', versions: ['v1', 'v2'], maxBodyBytes: 1024, failEvery: 3, keysFailEvery: 11, failOpen: true },
-  { name: 'v1 only, flaky store failing closed', schemes: ['basic', 'keypair'], environments: ['test', 'live'], allowPassword: false, signatures: 'optional', versions: ['v1'], maxBodyBytes: 1024, failEvery: 4, keysFailEvery: 0, failOpen: false },
+  {
+    name: 'defaults',
+    schemes: ['basic', 'keypair'],
+    environments: ['test', 'live'],
+    allowPassword: false,
+    signatures: 'optional',
+    versions: ['v1', 'v2'],
+    maxBodyBytes: 1024 * 1024,
+    failEvery: 0,
+    keysFailEvery: 0,
+    failOpen: false,
+  },
+  {
+    name: 'strict',
+    schemes: ['basic', 'keypair'],
+    environments: ['live'],
+    allowPassword: true,
+    signatures: 'required',
+    versions: ['v2'],
+    maxBodyBytes: 64,
+    failEvery: 0,
+    keysFailEvery: 0,
+    failOpen: false,
+  },
+  {
+    name: 'pairs, unsigned, flaky stores failing open',
+    schemes: ['keypair'],
+    environments: ['test', 'live'],
+    allowPassword: false,
+    signatures: 'off',
+    versions: ['v1', 'v2'],
+    maxBodyBytes: 1024,
+    failEvery: 3,
+    keysFailEvery: 11,
+    failOpen: true,
+  },
+  {
+    name: 'v1 only, flaky store failing closed',
+    schemes: ['basic', 'keypair'],
+    environments: ['test', 'live'],
+    allowPassword: false,
+    signatures: 'optional',
+    versions: ['v1'],
+    maxBodyBytes: 1024,
+    failEvery: 4,
+    keysFailEvery: 0,
+    failOpen: false,
+  },
 ];
 
 function flaky(every: number): DecisionStore {
@@ -103,7 +147,8 @@ function flaky(every: number): DecisionStore {
 function flakyKeys(every: number): KeyStore {
   const memory = new MemoryKeyStore(keysFile);
   let calls = 0;
-  const fail = <T>(lookup: () => T): T | Promise<T> => (++calls % every === 0 ? Promise.reject(new Error('database down')) : lookup());
+  const fail = <T>(lookup: () => T): T | Promise<T> =>
+    ++calls % every === 0 ? Promise.reject(new Error('database down')) : lookup();
   return {
     findByKeyHash: (hash) => fail(() => memory.findByKeyHash(hash)),
     findByPublicKey: (publicKey) => fail(() => memory.findByPublicKey(publicKey)),
@@ -142,11 +187,27 @@ type Credential =
   | { kind: 'pair'; publicKey: string; secret: string | undefined; variant: BearerVariant; repeatedSecret: boolean }
   | { kind: 'garbage'; value: string }
   | { kind: 'repeated'; first: string; second: string };
-type Mutation = 'none' | 'upper-hex' | 'flip-hex' | 'truncate' | 'drop-timestamp' | 'drop-signature' | 'seconds' | 'garbage-timestamp' | 'toggle-prefix';
+type Mutation =
+  | 'none'
+  | 'upper-hex'
+  | 'flip-hex'
+  | 'truncate'
+  | 'drop-timestamp'
+  | 'drop-signature'
+  | 'seconds'
+  | 'garbage-timestamp'
+  | 'toggle-prefix';
 type Tamper = 'none' | 'method' | 'target' | 'body' | 'resplit';
 type Signature =
   | { kind: 'none' }
-  | { kind: 'signed'; version: 'v1' | 'v2'; skewMs: number; signer: 'own' | 'other' | 'presented'; mutation: Mutation; tamper: Tamper }
+  | {
+      kind: 'signed';
+      version: 'v1' | 'v2';
+      skewMs: number;
+      signer: 'own' | 'other' | 'presented';
+      mutation: Mutation;
+      tamper: Tamper;
+    }
   | { kind: 'garbage'; timestamp: string | undefined; signature: string | undefined };
 type RequestIdKind = 'none' | 'random' | 'malformed' | 'credential' | 'credential-part' | 'credential-inside';
 
@@ -165,13 +226,17 @@ const HTTP_SAFE = /^[\t\x20-\x7e]*$/;
 function arbitraries(http: boolean) {
   // Header text: any string for the verifier; what an HTTP client may send through the adapters.
   const text = (maxLength: number) =>
-    http ? fc.string({ unit: 'binary-ascii', maxLength }).map((s) => s.replace(/[^\t\x20-\x7e]/g, '~')) : fc.string({ unit: 'binary', maxLength });
+    http
+      ? fc.string({ unit: 'binary-ascii', maxLength }).map((s) => s.replace(/[^\t\x20-\x7e]/g, '~'))
+      : fc.string({ unit: 'binary', maxLength });
   const tampered = (values: readonly string[]) =>
-    fc.tuple(fc.constantFrom(...values), fc.nat(), fc.constantFrom('A', 'z', '0', '_', '', 'é')).map(([value, at, char]) => {
-      const i = at % value.length;
-      const changed = `${value.slice(0, i)}${char}${value.slice(i + 1)}`;
-      return http ? changed.replace(/é/g, 'e') : changed;
-    });
+    fc
+      .tuple(fc.constantFrom(...values), fc.nat(), fc.constantFrom('A', 'z', '0', '_', '', 'é'))
+      .map(([value, at, char]) => {
+        const i = at % value.length;
+        const changed = `${value.slice(0, i)}${char}${value.slice(i + 1)}`;
+        return http ? changed.replace(/é/g, 'e') : changed;
+      });
   const keyString = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...VALID_BASIC.keys()) },
     { weight: 3, arbitrary: fc.constantFrom(...Object.values(BASIC)) },
@@ -181,13 +246,19 @@ function arbitraries(http: boolean) {
   const publicKey = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...VALID_PAIRS.keys()) },
     { weight: 2, arbitrary: fc.constantFrom(...ALL_PAIRS.map((pair) => pair.publicKey)) },
-    { weight: 1, arbitrary: fc.constantFrom('pk_test_UnknownPublicKeyForKeygate01', BASIC.valid, PAIRS.test.secretKey) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('pk_test_UnknownPublicKeyForKeygate01', BASIC.valid, PAIRS.test.secretKey),
+    },
     { weight: 1, arbitrary: tampered(ALL_PAIRS.map((pair) => pair.publicKey)) },
   );
   const secret = fc.oneof(
     { weight: 8, arbitrary: fc.constant('own') },
     { weight: 1, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom(...ALL_PAIRS.map((pair) => pair.secretKey), 'sk_live_WrongSecretForKeygateTests01') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...ALL_PAIRS.map((pair) => pair.secretKey), 'sk_live_WrongSecretForKeygateTests01'),
+    },
     { weight: 1, arbitrary: tampered(ALL_PAIRS.map((pair) => pair.secretKey)) },
   );
   const credential: fc.Arbitrary<Credential> = fc.oneof(
@@ -197,8 +268,20 @@ function arbitraries(http: boolean) {
       arbitrary: fc.record({
         kind: fc.constant('basic' as const),
         key: keyString,
-        variant: fc.constantFrom<BasicVariant>(...Array<BasicVariant>(6).fill('canonical'), 'lower', 'upper', 'spaces', 'tab', 'unpadded', 'base64url', 'no-colon'),
-        password: fc.oneof({ weight: 5, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('MyPassword12345', PAIRS.live.secretKey) }),
+        variant: fc.constantFrom<BasicVariant>(
+          ...Array<BasicVariant>(6).fill('canonical'),
+          'lower',
+          'upper',
+          'spaces',
+          'tab',
+          'unpadded',
+          'base64url',
+          'no-colon',
+        ),
+        password: fc.oneof(
+          { weight: 5, arbitrary: fc.constant('') },
+          { weight: 1, arbitrary: fc.constantFrom('MyPassword12345', PAIRS.live.secretKey) },
+        ),
       }),
     },
     {
@@ -214,11 +297,13 @@ function arbitraries(http: boolean) {
     { weight: 1, arbitrary: text(80).map((value) => ({ kind: 'garbage' as const, value })) },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom(...Object.values(BASIC)), fc.constantFrom(...Object.values(BASIC))).map(([first, second]) => ({
-        kind: 'repeated' as const,
-        first: `Basic ${Buffer.from(`${first}:`).toString('base64')}`,
-        second: `Basic ${Buffer.from(`${second}:`).toString('base64')}`,
-      })),
+      arbitrary: fc
+        .tuple(fc.constantFrom(...Object.values(BASIC)), fc.constantFrom(...Object.values(BASIC)))
+        .map(([first, second]) => ({
+          kind: 'repeated' as const,
+          first: `Basic ${Buffer.from(`${first}:`).toString('base64')}`,
+          second: `Basic ${Buffer.from(`${second}:`).toString('base64')}`,
+        })),
     },
   );
   const signature: fc.Arbitrary<Signature> = fc.oneof(
@@ -228,19 +313,42 @@ function arbitraries(http: boolean) {
       arbitrary: fc.record({
         kind: fc.constant('signed' as const),
         version: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'),
-        skewMs: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -300_000, max: 300_000 }) }, { weight: 1, arbitrary: fc.integer({ min: -900_000, max: 900_000 }) }),
+        skewMs: fc.oneof(
+          { weight: 6, arbitrary: fc.integer({ min: -300_000, max: 300_000 }) },
+          { weight: 1, arbitrary: fc.integer({ min: -900_000, max: 900_000 }) },
+        ),
         signer: fc.constantFrom<'own' | 'other' | 'presented'>('own', 'own', 'own', 'other', 'presented'),
-        mutation: fc.constantFrom<Mutation>(...Array<Mutation>(8).fill('none'), 'upper-hex', 'flip-hex', 'truncate', 'drop-timestamp', 'drop-signature', 'seconds', 'garbage-timestamp', 'toggle-prefix'),
+        mutation: fc.constantFrom<Mutation>(
+          ...Array<Mutation>(8).fill('none'),
+          'upper-hex',
+          'flip-hex',
+          'truncate',
+          'drop-timestamp',
+          'drop-signature',
+          'seconds',
+          'garbage-timestamp',
+          'toggle-prefix',
+        ),
         tamper: fc.constantFrom<Tamper>(...Array<Tamper>(8).fill('none'), 'method', 'target', 'body', 'resplit'),
       }),
     },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), timestamp: fc.option(text(20), { nil: undefined }), signature: fc.option(text(80), { nil: undefined }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('garbage' as const),
+        timestamp: fc.option(text(20), { nil: undefined }),
+        signature: fc.option(text(80), { nil: undefined }),
+      }),
+    },
   );
   const segment = fc.stringMatching(/^[a-zA-Z0-9_.~-]{1,12}$/);
   const target = fc
     .tuple(
       fc.constantFrom('/echo', '/payments', '/v1/payments', '/v1/refunds', '/v1/payments/pay_%2F123', '/'),
-      fc.option(fc.array(fc.tuple(segment, fc.stringMatching(/^[a-zA-Z0-9_.:%-]{0,16}$/)), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+      fc.option(
+        fc.array(fc.tuple(segment, fc.stringMatching(/^[a-zA-Z0-9_.:%-]{0,16}$/)), { minLength: 1, maxLength: 3 }),
+        { nil: undefined },
+      ),
     )
     .map(([path, query]) => (query === undefined ? path : `${path}?${query.map(([k, v]) => `${k}=${v}`).join('&')}`));
   const body = fc.oneof(
@@ -249,7 +357,9 @@ function arbitraries(http: boolean) {
     { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value) ?? 'null') },
     { weight: 2, arbitrary: text(120) },
   );
-  const methods = http ? ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] : ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'get', 'post', 'OPTIONS'];
+  const methods = http
+    ? ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+    : ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'get', 'post', 'OPTIONS'];
   return fc.record({
     method: fc.constantFrom(...methods),
     target,
@@ -258,7 +368,15 @@ function arbitraries(http: boolean) {
     credential,
     signature,
     requestId: fc.record({
-      kind: fc.constantFrom<RequestIdKind>('none', 'random', 'malformed', 'credential', 'credential', 'credential-part', 'credential-inside'),
+      kind: fc.constantFrom<RequestIdKind>(
+        'none',
+        'random',
+        'malformed',
+        'credential',
+        'credential',
+        'credential-part',
+        'credential-inside',
+      ),
       pick: fc.nat(),
       random: fc.stringMatching(/^[A-Za-z0-9._:-]{8,40}$/),
     }),
@@ -305,7 +423,11 @@ function build(generated: Generated, config: Config): Built {
       break;
     case 'repeated':
       headers.authorization = [credential.first, credential.second];
-      presented.push(...[credential.first, credential.second].map((value) => Buffer.from(value.slice(6), 'base64').toString('utf8').replace(/:$/, '')));
+      presented.push(
+        ...[credential.first, credential.second].map((value) =>
+          Buffer.from(value.slice(6), 'base64').toString('utf8').replace(/:$/, ''),
+        ),
+      );
       break;
     case 'basic': {
       const { key, variant, password } = credential;
@@ -315,13 +437,22 @@ function build(generated: Generated, config: Config): Built {
       if (variant === 'unpadded') token = token.replace(/=+$/, '');
       if (variant === 'base64url') token = token.replace(/\+/g, '-').replace(/\//g, '_');
       const scheme = variant === 'lower' ? 'basic' : variant === 'upper' ? 'BASIC' : 'Basic';
-      headers.authorization = variant === 'tab' ? `Basic\t${token}` : variant === 'spaces' ? `  ${scheme}   ${token}  ` : `${scheme} ${token}`;
+      headers.authorization =
+        variant === 'tab'
+          ? `Basic\t${token}`
+          : variant === 'spaces'
+            ? `  ${scheme}   ${token}  `
+            : `${scheme} ${token}`;
       presented.push(key, token, canonicalToken);
       if (password !== '' && variant !== 'no-colon') presented.push(password);
-      const encodingKept = variant !== 'tab' && variant !== 'no-colon' && (variant !== 'base64url' || token === canonicalToken);
+      const encodingKept =
+        variant !== 'tab' && variant !== 'no-colon' && (variant !== 'base64url' || token === canonicalToken);
       const valid = VALID_BASIC.get(key);
       if (
-        valid !== undefined && encodingKept && (password === '' || config.allowPassword) && config.schemes.includes('basic') &&
+        valid !== undefined &&
+        encodingKept &&
+        (password === '' || config.allowPassword) &&
+        config.schemes.includes('basic') &&
         (valid.environment === null || config.environments.includes(valid.environment))
       ) {
         identified = valid;
@@ -330,9 +461,19 @@ function build(generated: Generated, config: Config): Built {
     }
     case 'pair': {
       const { publicKey, variant } = credential;
-      const own = VALID_PAIRS.get(publicKey)?.secretKey ?? ALL_PAIRS.find((pair) => pair.publicKey === publicKey)?.secretKey ?? PAIRS.test.secretKey;
+      const own =
+        VALID_PAIRS.get(publicKey)?.secretKey ??
+        ALL_PAIRS.find((pair) => pair.publicKey === publicKey)?.secretKey ??
+        PAIRS.test.secretKey;
       presentedSecret = credential.secret === 'own' ? own : credential.secret;
-      const bearer = variant === 'lower' ? `bearer ${publicKey}` : variant === 'spaces' ? `Bearer    ${publicKey} ` : variant === 'tab' ? `Bearer\t${publicKey}` : `Bearer ${publicKey}`;
+      const bearer =
+        variant === 'lower'
+          ? `bearer ${publicKey}`
+          : variant === 'spaces'
+            ? `Bearer    ${publicKey} `
+            : variant === 'tab'
+              ? `Bearer\t${publicKey}`
+              : `Bearer ${publicKey}`;
       headers.authorization = bearer;
       presented.push(publicKey);
       if (presentedSecret !== undefined) {
@@ -341,8 +482,12 @@ function build(generated: Generated, config: Config): Built {
       }
       const valid = VALID_PAIRS.get(publicKey);
       if (
-        valid !== undefined && variant !== 'tab' && !credential.repeatedSecret && presentedSecret === valid.secretKey &&
-        config.schemes.includes('keypair') && config.environments.includes(valid.environment as 'test' | 'live')
+        valid !== undefined &&
+        variant !== 'tab' &&
+        !credential.repeatedSecret &&
+        presentedSecret === valid.secretKey &&
+        config.schemes.includes('keypair') &&
+        config.environments.includes(valid.environment as 'test' | 'live')
       ) {
         identified = valid;
         pairSecret = valid.secretKey;
@@ -360,15 +505,25 @@ function build(generated: Generated, config: Config): Built {
     if (signature.signature !== undefined) headers['x-pelago-signature'] = signature.signature;
     signatureSent = signature.timestamp !== undefined || signature.signature !== undefined;
   } else if (signature.kind === 'signed' && credential.kind === 'pair') {
-    const trueSecret = VALID_PAIRS.get(credential.publicKey)?.secretKey ?? ALL_PAIRS.find((pair) => pair.publicKey === credential.publicKey)?.secretKey;
-    const signer = signature.signer === 'own' ? trueSecret : signature.signer === 'presented' ? presentedSecret : PAIRS.live.secretKey === trueSecret ? PAIRS.test.secretKey : PAIRS.live.secretKey;
+    const trueSecret =
+      VALID_PAIRS.get(credential.publicKey)?.secretKey ??
+      ALL_PAIRS.find((pair) => pair.publicKey === credential.publicKey)?.secretKey;
+    const signer =
+      signature.signer === 'own'
+        ? trueSecret
+        : signature.signer === 'presented'
+          ? presentedSecret
+          : PAIRS.live.secretKey === trueSecret
+            ? PAIRS.test.secretKey
+            : PAIRS.live.secretKey;
     const timestampMs = VECTOR_NOW + signature.skewMs;
     let timestamp = String(timestampMs);
     const METHOD = method.toUpperCase();
     const signedBody = body ?? '';
-    const hex = signature.version === 'v2'
-      ? hmacHex(signer ?? 'sk_test_NoSecret', `v2\n${timestamp}\n${METHOD}\n${target}\n${sha256Hex(signedBody)}`)
-      : hmacHex(signer ?? 'sk_test_NoSecret', `${timestamp}.${METHOD}.${target}.${signedBody}`);
+    const hex =
+      signature.version === 'v2'
+        ? hmacHex(signer ?? 'sk_test_NoSecret', `v2\n${timestamp}\n${METHOD}\n${target}\n${sha256Hex(signedBody)}`)
+        : hmacHex(signer ?? 'sk_test_NoSecret', `${timestamp}.${METHOD}.${target}.${signedBody}`);
     let value = signature.version === 'v2' ? `v2=${hex}` : hex;
     let intact = true;
     switch (signature.mutation) {
@@ -437,15 +592,24 @@ function build(generated: Generated, config: Config): Built {
     }
     const bodyBytes = Buffer.byteLength(body ?? '');
     signatureValid =
-      intact && signer === pairSecret && pairSecret !== undefined && Math.abs(signature.skewMs) <= 300_000 &&
-      config.versions.includes(signature.version) && bodyBytes <= config.maxBodyBytes &&
-      !(signature.version === 'v1' && (method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD') && bodyBytes > 0);
+      intact &&
+      signer === pairSecret &&
+      pairSecret !== undefined &&
+      Math.abs(signature.skewMs) <= 300_000 &&
+      config.versions.includes(signature.version) &&
+      bodyBytes <= config.maxBodyBytes &&
+      !(
+        signature.version === 'v1' &&
+        (method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD') &&
+        bodyBytes > 0
+      );
   }
 
   let admissible: Built['admissible'];
   if (identified !== undefined) {
     if (pairSecret === undefined || config.signatures === 'off') admissible = { id: identified.id, signed: false };
-    else if (!signatureSent) admissible = config.signatures === 'required' ? undefined : { id: identified.id, signed: false };
+    else if (!signatureSent)
+      admissible = config.signatures === 'required' ? undefined : { id: identified.id, signed: false };
     else admissible = signatureValid ? { id: identified.id, signed: true } : undefined;
   }
 
@@ -458,12 +622,14 @@ function build(generated: Generated, config: Config): Built {
   else if (kind !== 'none' && pool.length > 0) {
     const chosen = pool[pick % pool.length]!;
     if (kind === 'credential') incomingId = chosen;
-    else if (kind === 'credential-part') incomingId = chosen.slice(pick % 4, (pick % 4) + Math.min(12, chosen.length - (pick % 4)));
+    else if (kind === 'credential-part')
+      incomingId = chosen.slice(pick % 4, (pick % 4) + Math.min(12, chosen.length - (pick % 4)));
     else incomingId = `req-${chosen}-1`;
   }
   if (incomingId !== undefined) headers['x-request-id'] = incomingId;
   // JSON only for an object or array (what the apps' body parsers accept): the apps' own 400s are not keygate's.
-  if (body !== undefined) headers['content-type'] = generated.json && isJsonContainer(body) ? 'application/json' : 'text/plain';
+  if (body !== undefined)
+    headers['content-type'] = generated.json && isJsonContainer(body) ? 'application/json' : 'text/plain';
 
   return { input: { method, target, headers, body }, presented, admissible, incomingId };
 }
@@ -475,11 +641,13 @@ function build(generated: Generated, config: Config): Built {
 function expectNoCredential(answer: string, requestId: string | undefined, built: Built): void {
   const secrets = [...new Set([...ALL_SECRETS, ...built.presented])].filter((secret) => secret.length >= 8);
   for (const secret of secrets) {
-    if (answer.includes(secret)) expect.fail(`the answer holds the credential ${JSON.stringify(secret.slice(0, 14))}…: ${answer.slice(0, 300)}`);
+    if (answer.includes(secret))
+      expect.fail(`the answer holds the credential ${JSON.stringify(secret.slice(0, 14))}…: ${answer.slice(0, 300)}`);
   }
   if (requestId !== undefined && requestId === built.incomingId) {
     for (const secret of secrets) {
-      if (secret.includes(requestId) || requestId.includes(secret)) expect.fail(`the request id ${JSON.stringify(requestId)} echoes part of a credential`);
+      if (secret.includes(requestId) || requestId.includes(secret))
+        expect.fail(`the request id ${JSON.stringify(requestId)} echoes part of a credential`);
     }
   }
 }
@@ -496,9 +664,13 @@ interface Outcome {
 
 function checkOutcome(outcome: Outcome, built: Built, where: string): void {
   const context = () => `${where}: ${built.input.method} ${built.input.target} → ${outcome.status} ${outcome.code}`;
-  if (outcome.status >= 500 && !(outcome.status === 503 && outcome.code === 'AUTH_UNAVAILABLE')) expect.fail(`a 5xx other than 503 AUTH_UNAVAILABLE: ${context()}`);
+  if (outcome.status >= 500 && !(outcome.status === 503 && outcome.code === 'AUTH_UNAVAILABLE'))
+    expect.fail(`a 5xx other than 503 AUTH_UNAVAILABLE: ${context()}`);
   if (outcome.admitted) {
-    if (built.admissible === undefined) expect.fail(`admitted without valid credentials: ${context()} (${JSON.stringify(built.input.headers).slice(0, 400)})`);
+    if (built.admissible === undefined)
+      expect.fail(
+        `admitted without valid credentials: ${context()} (${JSON.stringify(built.input.headers).slice(0, 400)})`,
+      );
     if (outcome.keyId !== undefined) expect(outcome.keyId, context()).toBe(built.admissible.id);
     if (outcome.signed !== undefined) expect(outcome.signed, context()).toBe(built.admissible.signed);
   }
@@ -508,7 +680,11 @@ function checkVerifierResult(result: Awaited<ReturnType<Verifier['verify']>>, bu
   if (result.ok) {
     expect(result.headers['x-request-id']).toBe(result.auth.requestId);
     expect(result.requestId).toBe(result.auth.requestId);
-    checkOutcome({ status: 200, code: 'ok', admitted: true, keyId: result.auth.keyId, signed: result.auth.signed }, built, 'verifier');
+    checkOutcome(
+      { status: 200, code: 'ok', admitted: true, keyId: result.auth.keyId, signed: result.auth.signed },
+      built,
+      'verifier',
+    );
     expectNoCredential(`${JSON.stringify(result.auth)}\n${JSON.stringify(result.headers)}`, result.requestId, built);
     return;
   }
@@ -523,7 +699,11 @@ function checkVerifierResult(result: Awaited<ReturnType<Verifier['verify']>>, bu
   if (error.status === 401) expect(result.headers['www-authenticate']).toMatch(/^(Basic|Bearer) realm="api"/);
   expect(error.expose).toBe(error.status < 500);
   checkOutcome({ status: error.status, code: error.code, admitted: false }, built, 'verifier');
-  expectNoCredential(`${JSON.stringify(envelope)}\n${error.message}\n${JSON.stringify(result.headers)}`, result.requestId, built);
+  expectNoCredential(
+    `${JSON.stringify(envelope)}\n${error.message}\n${JSON.stringify(result.headers)}`,
+    result.requestId,
+    built,
+  );
 }
 
 interface HttpAnswer {
@@ -540,17 +720,35 @@ function checkHttpAnswer(res: HttpAnswer, built: Built, where: string): void {
     const body = JSON.parse(res.text) as { auth: { keyId: string; signed: boolean; requestId: string } | null };
     expect(body.auth, `${where}: a 200 is an admitted request`).not.toBeNull();
     expect(requestId).toBe(body.auth!.requestId);
-    checkOutcome({ status: 200, code: 'ok', admitted: true, keyId: body.auth!.keyId, signed: body.auth!.signed }, built, where);
+    checkOutcome(
+      { status: 200, code: 'ok', admitted: true, keyId: body.auth!.keyId, signed: body.auth!.signed },
+      built,
+      where,
+    );
     return;
   }
-  expect(String(res.headers['content-type']), `${where}: ${res.status} ${res.text.slice(0, 200)}`).toMatch(/^application\/json/);
-  const envelope = JSON.parse(res.text) as { success: unknown; error: { code: string; message: unknown; details: unknown }; requestId: unknown };
-  expect(Object.keys(envelope).sort(), `${where}: ${res.text.slice(0, 200)}`).toEqual(['error', 'requestId', 'success']);
+  expect(String(res.headers['content-type']), `${where}: ${res.status} ${res.text.slice(0, 200)}`).toMatch(
+    /^application\/json/,
+  );
+  const envelope = JSON.parse(res.text) as {
+    success: unknown;
+    error: { code: string; message: unknown; details: unknown };
+    requestId: unknown;
+  };
+  expect(Object.keys(envelope).sort(), `${where}: ${res.text.slice(0, 200)}`).toEqual([
+    'error',
+    'requestId',
+    'success',
+  ]);
   expect(envelope.success).toBe(false);
   expect(Object.keys(envelope.error).sort()).toEqual(['code', 'details', 'message']);
   expect(envelope.requestId).toBe(requestId);
   if (res.status === 401) expect(res.headers['www-authenticate']).toMatch(/^(Basic|Bearer) realm="api"/);
-  checkOutcome({ status: res.status, code: envelope.error.code, admitted: envelope.error.code === 'INSUFFICIENT_SCOPE' }, built, where);
+  checkOutcome(
+    { status: res.status, code: envelope.error.code, admitted: envelope.error.code === 'INSUFFICIENT_SCOPE' },
+    built,
+    where,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -559,29 +757,35 @@ function checkHttpAnswer(res: HttpAnswer, built: Built, where: string): void {
 const PARAMETERS = { seed: SEED, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] };
 
 describe('property: the verifier, given any request', () => {
-  it.each(CONFIGS.map((config) => [config.name, config] as const))('%s', async (_name, config) => {
-    const verifier = createVerifier(optionsFor(config));
-    const seen = new Map<string, number>();
-    await fc.assert(
-      fc.asyncProperty(arbitraries(false), async (generated) => {
-        const built = build(generated, config);
-        const result = await verifier.verify(built.input);
-        const key = result.ok ? 'ok' : result.error.code;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
-        checkVerifierResult(result, built);
-      }),
-      { ...PARAMETERS, numRuns: RUNS.core },
-    );
-    // The generator reaches admissions and the main refusals (else the property would prove little).
-    const runs = [...seen.values()].reduce((sum, n) => sum + n, 0);
-    const share = (code: string) => (seen.get(code) ?? 0) / runs;
-    const distribution = JSON.stringify(Object.fromEntries(seen));
-    expect(share('ok'), distribution).toBeGreaterThan(0.1);
-    expect(share('INVALID_API_KEY'), distribution).toBeGreaterThan(0.1);
-    expect(share('RATE_LIMIT_EXCEEDED'), distribution).toBeGreaterThan(0.01);
-    if (config.signatures !== 'off') expect(share('INVALID_SIGNATURE') + share('TIMESTAMP_OUT_OF_RANGE'), distribution).toBeGreaterThan(0.03);
-    if ((config.failEvery > 0 && !config.failOpen) || config.keysFailEvery > 0) expect(share('AUTH_UNAVAILABLE'), distribution).toBeGreaterThan(0.01);
-  }, 60_000);
+  it.each(CONFIGS.map((config) => [config.name, config] as const))(
+    '%s',
+    async (_name, config) => {
+      const verifier = createVerifier(optionsFor(config));
+      const seen = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(arbitraries(false), async (generated) => {
+          const built = build(generated, config);
+          const result = await verifier.verify(built.input);
+          const key = result.ok ? 'ok' : result.error.code;
+          seen.set(key, (seen.get(key) ?? 0) + 1);
+          checkVerifierResult(result, built);
+        }),
+        { ...PARAMETERS, numRuns: RUNS.core },
+      );
+      // The generator reaches admissions and the main refusals (else the property would prove little).
+      const runs = [...seen.values()].reduce((sum, n) => sum + n, 0);
+      const share = (code: string) => (seen.get(code) ?? 0) / runs;
+      const distribution = JSON.stringify(Object.fromEntries(seen));
+      expect(share('ok'), distribution).toBeGreaterThan(0.1);
+      expect(share('INVALID_API_KEY'), distribution).toBeGreaterThan(0.1);
+      expect(share('RATE_LIMIT_EXCEEDED'), distribution).toBeGreaterThan(0.01);
+      if (config.signatures !== 'off')
+        expect(share('INVALID_SIGNATURE') + share('TIMESTAMP_OUT_OF_RANGE'), distribution).toBeGreaterThan(0.03);
+      if ((config.failEvery > 0 && !config.failOpen) || config.keysFailEvery > 0)
+        expect(share('AUTH_UNAVAILABLE'), distribution).toBeGreaterThan(0.01);
+    },
+    60_000,
+  );
 });
 
 const ADAPTERS: readonly Framework[] = [
@@ -592,32 +796,41 @@ const ADAPTERS: readonly Framework[] = [
 describe.each(ADAPTERS)('property: the $name adapter, given any request', (framework) => {
   const servers: { url: string; close: () => Promise<void> }[] = [];
   beforeAll(async () => {
-    for (const config of CONFIGS) servers.push(await listen(buildApp(framework, optionsFor(config)).handler as RequestListener));
+    for (const config of CONFIGS)
+      servers.push(await listen(buildApp(framework, optionsFor(config)).handler as RequestListener));
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.close()));
   });
 
-  it.each(CONFIGS.map((config, index) => [config.name, config, index] as const))('%s', async (_name, config, index) => {
-    const seen = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(arbitraries(true), async (generated) => {
-        const built = build(generated, config);
-        const { method, target, headers, body } = built.input;
-        for (const value of Object.values(headers).flat()) if (!HTTP_SAFE.test(value)) return; // not sendable
-        let call = request(servers[index]!.url)[method.toLowerCase() as 'get'](target);
-        for (const [name, value] of Object.entries(headers)) call = call.set(name, value as string);
-        const res = await (body === undefined ? call : call.send(body)).ok(() => true);
-        seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
-        checkHttpAnswer({ status: res.status, headers: res.headers as Record<string, unknown>, text: res.text }, built, framework.name);
-      }),
-      { ...PARAMETERS, numRuns: RUNS.http },
-    );
-    const runs = [...seen.values()].reduce((sum, n) => sum + n, 0);
-    const share = (status: number) => (seen.get(status) ?? 0) / runs;
-    const distribution = JSON.stringify(Object.fromEntries(seen));
-    expect(share(200), distribution).toBeGreaterThan(0.1);
-    expect(share(401), distribution).toBeGreaterThan(0.1);
-    expect(share(429), distribution).toBeGreaterThan(0.01);
-  }, 60_000);
+  it.each(CONFIGS.map((config, index) => [config.name, config, index] as const))(
+    '%s',
+    async (_name, config, index) => {
+      const seen = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(arbitraries(true), async (generated) => {
+          const built = build(generated, config);
+          const { method, target, headers, body } = built.input;
+          for (const value of Object.values(headers).flat()) if (!HTTP_SAFE.test(value)) return; // not sendable
+          let call = request(servers[index]!.url)[method.toLowerCase() as 'get'](target);
+          for (const [name, value] of Object.entries(headers)) call = call.set(name, value as string);
+          const res = await (body === undefined ? call : call.send(body)).ok(() => true);
+          seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+          checkHttpAnswer(
+            { status: res.status, headers: res.headers as Record<string, unknown>, text: res.text },
+            built,
+            framework.name,
+          );
+        }),
+        { ...PARAMETERS, numRuns: RUNS.http },
+      );
+      const runs = [...seen.values()].reduce((sum, n) => sum + n, 0);
+      const share = (status: number) => (seen.get(status) ?? 0) / runs;
+      const distribution = JSON.stringify(Object.fromEntries(seen));
+      expect(share(200), distribution).toBeGreaterThan(0.1);
+      expect(share(401), distribution).toBeGreaterThan(0.1);
+      expect(share(429), distribution).toBeGreaterThan(0.01);
+    },
+    60_000,
+  );
 });

@@ -29,7 +29,11 @@ const keys: KeysFile = {
 
 /** Key-pair headers of a request signed now. */
 function signedHeaders(method: string, path: string, body: string, version: 'v1' | 'v2'): Record<string, string> {
-  return { authorization: `Bearer ${PUBLIC}`, 'x-api-secret': SECRET, ...signRequest({ method, path, body, secret: SECRET, version }) };
+  return {
+    authorization: `Bearer ${PUBLIC}`,
+    'x-api-secret': SECRET,
+    ...signRequest({ method, path, body, secret: SECRET, version }),
+  };
 }
 
 /** Resolves once `seen` has stopped growing for 100 ms (MONITOR reports asynchronously). */
@@ -42,7 +46,12 @@ async function waitForQuiet(seen: unknown[]): Promise<void> {
 }
 
 async function client(url: string): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => 100,
+  });
   redis.on('error', () => {});
   await redis.connect();
   return redis;
@@ -91,7 +100,9 @@ describeRedis('Express and Koa instances on one Redis', () => {
       const retryAfter = Number(last!.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(Number(last!.headers['x-ratelimit-reset']) - Math.floor(Date.now() / 1000)).toBeGreaterThanOrEqual(retryAfter - 1);
+      expect(Number(last!.headers['x-ratelimit-reset']) - Math.floor(Date.now() / 1000)).toBeGreaterThanOrEqual(
+        retryAfter - 1,
+      );
     } finally {
       await apps.close();
     }
@@ -101,7 +112,9 @@ describeRedis('Express and Koa instances on one Redis', () => {
     const apps = await instances(redisUrl, prefix(), { rateLimit: { limit: 50, windowSeconds: 60 } });
     try {
       const responses = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? apps.express : apps.koa).get('/v1/x').set('authorization', basicAuthorization(KEY))),
+        Array.from({ length: 300 }, (_, i) =>
+          (i % 2 === 0 ? apps.express : apps.koa).get('/v1/x').set('authorization', basicAuthorization(KEY)),
+        ),
       );
       expect(responses.filter((response) => response.status === 200)).toHaveLength(50);
       expect(responses.filter((response) => response.status === 429)).toHaveLength(250);
@@ -174,7 +187,12 @@ describeRedis('one round trip to Redis per request', () => {
       const statuses = [
         (await apps.express.post('/v1/payments').set(signed).send('{}')).status,
         (await apps.koa.post('/v1/payments').set(signed).send('{}')).status,
-        (await apps.koa.post('/v1/payments').set(signedHeaders('POST', '/v1/payments', '{}', 'v1')).send('{}')).status,
+        (
+          await apps.koa
+            .post('/v1/payments')
+            .set(signedHeaders('POST', '/v1/payments', '{}', 'v1'))
+            .send('{}')
+        ).status,
         (await apps.express.get('/v1/x').set('authorization', basicAuthorization(KEY))).status,
       ];
       expect(statuses).toEqual([200, 401, 200, 200]);
@@ -244,12 +262,17 @@ describeRedis('example servers with REDIS_URL', () => {
   it('61 quick requests with one key → 60 × 200 and one 429, across two example servers', async () => {
     redis = await client(redisUrl);
     await redis.del('keygate:{key_basic_live}:rl');
-    servers = await Promise.all([startExample('express', { REDIS_URL: redisUrl }), startExample('koa', { REDIS_URL: redisUrl })]);
+    servers = await Promise.all([
+      startExample('express', { REDIS_URL: redisUrl }),
+      startExample('koa', { REDIS_URL: redisUrl }),
+    ]);
     const auth = `Basic ${Buffer.from('pk_live_DemoBasicKeyForKeygate0001:').toString('base64')}`;
     const statuses: number[] = [];
     let refused: Response | undefined;
     for (let i = 0; i < 61; i++) {
-      const response = await fetch(`${servers[i % 2]!.baseUrl}/v1/wallets/service/balance`, { headers: { authorization: auth } });
+      const response = await fetch(`${servers[i % 2]!.baseUrl}/v1/wallets/service/balance`, {
+        headers: { authorization: auth },
+      });
       statuses.push(response.status);
       if (response.status === 429) refused = response;
       await response.arrayBuffer();

@@ -22,7 +22,8 @@ describeDecisionStoreContract('MemoryDecisionStore', () => new MemoryDecisionSto
 
 const redisUrl = inject('redisUrl');
 const describeRedis = redisUrl ? describe : describe.skip;
-if (!redisUrl) console.warn('\n[keygate] Redis store tests SKIPPED: no Redis. Install redis-server or set REDIS_URL.\n');
+if (!redisUrl)
+  console.warn('\n[keygate] Redis store tests SKIPPED: no Redis. Install redis-server or set REDIS_URL.\n');
 
 /** Own keys only, so test files and runs sharing one Redis do not collide. */
 const prefix = `keygate-test:${randomUUID()}:`;
@@ -44,11 +45,12 @@ async function timeRejection(call: () => Promise<unknown>): Promise<{ error: unk
   return { error, ms: performance.now() - start };
 }
 
-
 /** `INFO commandstats` as { command: calls }. */
 async function commandCalls(client: Redis): Promise<Map<string, number>> {
   const info = await client.info('commandstats');
-  return new Map([...info.matchAll(/^cmdstat_(\S+):calls=(\d+),/gm)].map((match) => [match[1] as string, Number(match[2])]));
+  return new Map(
+    [...info.matchAll(/^cmdstat_(\S+):calls=(\d+),/gm)].map((match) => [match[1] as string, Number(match[2])]),
+  );
 }
 
 describeRedis('RedisDecisionStore on a shared Redis', () => {
@@ -73,7 +75,9 @@ describeRedis('RedisDecisionStore on a shared Redis', () => {
     const key = `shared-${randomUUID()}`;
     const now = Date.now();
     const decisions = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => instances[i % 2]!.decide({ key, now: now + (i % 7), limit: limited(60), signature: signed(now) })),
+      Array.from({ length: 500 }, (_, i) =>
+        instances[i % 2]!.decide({ key, now: now + (i % 7), limit: limited(60), signature: signed(now) }),
+      ),
     );
     expect(decisions.filter((decision) => decision.outcome === 'admitted')).toHaveLength(60);
   });
@@ -83,7 +87,9 @@ describeRedis('RedisDecisionStore on a shared Redis', () => {
     const key = `copies-${randomUUID()}`;
     const now = Date.now();
     const signature = signed(now);
-    const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => instances[i % 2]!.decide({ key, now, signature })));
+    const decisions = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => instances[i % 2]!.decide({ key, now, signature })),
+    );
     expect(decisions.filter((decision) => decision.outcome === 'admitted')).toHaveLength(1);
     expect(decisions.filter((decision) => decision.outcome === 'replayed')).toHaveLength(99);
   });
@@ -99,7 +105,8 @@ describeRedis('RedisDecisionStore on a shared Redis', () => {
       now += Math.floor(next() * 400);
       // Unsigned, a new signature, or one used (or refused) before.
       const roll = next();
-      const signature = roll < 0.2 ? undefined : roll < 0.8 || used.length === 0 ? signed(now) : used[Math.floor(next() * used.length)];
+      const signature =
+        roll < 0.2 ? undefined : roll < 0.8 || used.length === 0 ? signed(now) : used[Math.floor(next() * used.length)];
       if (signature !== undefined) used.push(signature);
       const admission: Admission = { key, now, limit: next() < 0.9 ? limited(10, 5000) : undefined, signature };
       expect(await instances[i % 2]!.decide(admission)).toEqual(await reference.decide(admission));
@@ -174,7 +181,10 @@ describeRedis('RedisDecisionStore on a shared Redis', () => {
     const behind = new RedisDecisionStore({ client: second, prefix });
     const key = `lag-${randomUUID()}`;
     const now = Date.now();
-    const admitted = (remaining: number, resetAt: number): Decision => ({ outcome: 'admitted', rateLimit: { remaining, resetAt } });
+    const admitted = (remaining: number, resetAt: number): Decision => ({
+      outcome: 'admitted',
+      rateLimit: { remaining, resetAt },
+    });
     expect(await ahead.decide({ key, now: now + 5000, limit: limited(3) })).toEqual(admitted(2, now + 5000 + WINDOW));
     expect(await behind.decide({ key, now, limit: limited(3) })).toEqual(admitted(1, now + 5000 + WINDOW));
     expect(await client.lrange(`${prefix}{${key}}:rl`, 0, -1)).toEqual([String(now + 5000), String(now + 5000)]);
@@ -226,7 +236,9 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
     // MONITOR shows every command with its source: a client's address, or "lua" when a script ran it.
     const monitor = await client.monitor();
     const seen: { command: string; source: string }[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ command: args[0]!.toLowerCase(), source }));
+    monitor.on('monitor', (_time: string, args: string[], source: string) =>
+      seen.push({ command: args[0]!.toLowerCase(), source }),
+    );
     try {
       const before = await commandCalls(client);
       const outcomes = [];
@@ -234,13 +246,17 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
       const after = await commandCalls(client);
       const marker = randomUUID();
       await client.echo(marker);
-      await vi.waitFor(() => expect(seen.some(({ command, source }) => command === 'echo' && source !== 'lua')).toBe(true));
+      await vi.waitFor(() =>
+        expect(seen.some(({ command, source }) => command === 'echo' && source !== 'lua')).toBe(true),
+      );
 
       expect(outcomes).toEqual(['admitted', 'replayed', 'admitted', 'rate-limited', 'admitted', 'rate-limited']);
       const delta = (command: string) => (after.get(command) ?? 0) - (before.get(command) ?? 0);
       expect(delta('evalsha') + delta('eval')).toBe(admissions.length);
       // Every other command Redis counted ran inside the script: one command per decision reached Redis.
-      const total = [...after.keys()].filter((command) => command !== 'info').reduce((sum, command) => sum + delta(command), 0);
+      const total = [...after.keys()]
+        .filter((command) => command !== 'info')
+        .reduce((sum, command) => sum + delta(command), 0);
       const fromScript = seen.filter(({ source }) => source === 'lua').length;
       expect(fromScript).toBeGreaterThan(admissions.length);
       expect(total - fromScript).toBe(admissions.length);
@@ -262,8 +278,13 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
   it(`uses at most ${README_BYTES_PER_KEY} bytes per key at limit 60 with a full window (as the README says)`, async () => {
     const store = new RedisDecisionStore({ client });
     const start = Date.now() - WINDOW + 1000;
-    for (let i = 0; i < 60; i++) expect((await store.decide({ key: 'key_3', now: start + i * 1000, limit: limited(60) })).outcome).toBe('admitted');
-    expect((await store.decide({ key: 'key_3', now: start + 59_500, limit: limited(60) })).outcome).toBe('rate-limited');
+    for (let i = 0; i < 60; i++)
+      expect((await store.decide({ key: 'key_3', now: start + i * 1000, limit: limited(60) })).outcome).toBe(
+        'admitted',
+      );
+    expect((await store.decide({ key: 'key_3', now: start + 59_500, limit: limited(60) })).outcome).toBe(
+      'rate-limited',
+    );
 
     const bytes = await client.memory('USAGE', 'keygate:{key_3}:rl', 'SAMPLES', 0);
     expect(bytes).toBeLessThanOrEqual(README_BYTES_PER_KEY);
@@ -274,7 +295,11 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
     if (version !== undefined && readme.includes(`Redis ${version} `)) {
       expect(readme).toContain(`**${bytes} bytes**`);
       const signature = 'a'.repeat(64);
-      await store.decide({ key: 'key_3', now: Date.now(), signature: { id: signature, expiresAt: Date.now() + 300_000 } });
+      await store.decide({
+        key: 'key_3',
+        now: Date.now(),
+        signature: { id: signature, expiresAt: Date.now() + 300_000 },
+      });
       const replayBytes = await client.memory('USAGE', `keygate:{key_3}:replay:${signature}`, 'SAMPLES', 0);
       expect(readme).toContain(`takes ${replayBytes} bytes`);
     }
@@ -286,11 +311,15 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
     const now = Date.now();
     await store.decide({ key, now, limit: limited(3) });
     await store.decide({ key, now, limit: limited(3) });
-    const noscript = async () => Number(/errorstat_NOSCRIPT:count=(\d+)/.exec(await client.info('errorstats'))?.[1] ?? 0);
+    const noscript = async () =>
+      Number(/errorstat_NOSCRIPT:count=(\d+)/.exec(await client.info('errorstats'))?.[1] ?? 0);
     const before = await noscript();
 
     await client.script('FLUSH');
-    expect(await store.decide({ key, now, limit: limited(3) })).toEqual({ outcome: 'admitted', rateLimit: { remaining: 0, resetAt: now + WINDOW } });
+    expect(await store.decide({ key, now, limit: limited(3) })).toEqual({
+      outcome: 'admitted',
+      rateLimit: { remaining: 0, resetAt: now + WINDOW },
+    });
     expect(await noscript()).toBe(before + 1);
     expect((await store.decide({ key, now, limit: limited(3) })).outcome).toBe('rate-limited');
   });
@@ -321,7 +350,9 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
 
     await server.stop();
     for (const admission of [{ limit: limited(5) }, { signature: signed(Date.now()) }]) {
-      const { error, ms } = await timeRejection(() => store.decide({ key: randomUUID(), now: Date.now(), ...admission }));
+      const { error, ms } = await timeRejection(() =>
+        store.decide({ key: randomUUID(), now: Date.now(), ...admission }),
+      );
       expect(error).toBeInstanceOf(RedisStoreError);
       expect((error as Error).message).toMatch(/^Redis decide (timed out|failed)/);
       expect(ms).toBeLessThan(timeoutMs + 200);
@@ -334,8 +365,12 @@ describeRedis('RedisDecisionStore on its own redis-server', () => {
 
     server = await startRedisServer(server.port);
     if (client.status !== 'ready') await once(client, 'ready');
-    expect(await store.decide({ key: 'after-restart', now: Date.now(), limit: limited(5) })).toMatchObject({ rateLimit: { remaining: 4 } });
-    expect((await store.decide({ key: 'after-restart', now: Date.now(), signature: signed(Date.now()) })).outcome).toBe('admitted');
+    expect(await store.decide({ key: 'after-restart', now: Date.now(), limit: limited(5) })).toMatchObject({
+      rateLimit: { remaining: 4 },
+    });
+    expect((await store.decide({ key: 'after-restart', now: Date.now(), signature: signed(Date.now()) })).outcome).toBe(
+      'admitted',
+    );
   });
 });
 
@@ -352,7 +387,9 @@ describeRedis('RedisDecisionStore on a Redis with appendonly yes (as the README 
       server = await startRedisServer(server.port, { dir, appendOnly: true });
       if (client.status !== 'ready') await once(client, 'ready');
       expect(await store.decide(admission)).toEqual({ outcome: 'replayed' });
-      expect(await store.decide({ ...admission, signature: signed(Date.now()) })).toMatchObject({ rateLimit: { remaining: 3 } });
+      expect(await store.decide({ ...admission, signature: signed(Date.now()) })).toMatchObject({
+        rateLimit: { remaining: 3 },
+      });
     } finally {
       client.disconnect();
       await server.stop();
@@ -409,7 +446,10 @@ describeRedis('RedisDecisionStore on Redis Cluster (one node holding every slot)
       const signature = signed(now);
       expect(await store.decide({ key, now, limit: limited(2), signature })).toMatchObject({ outcome: 'admitted' });
       expect(await store.decide({ key, now, limit: limited(2), signature })).toEqual({ outcome: 'replayed' });
-      expect(await store.decide({ key, now, limit: limited(2) })).toMatchObject({ outcome: 'admitted', rateLimit: { remaining: 0 } });
+      expect(await store.decide({ key, now, limit: limited(2) })).toMatchObject({
+        outcome: 'admitted',
+        rateLimit: { remaining: 0 },
+      });
     }
   });
 });
@@ -443,7 +483,10 @@ describe('RedisDecisionStore against a server that never answers', () => {
   });
 
   it('fails fast when the client does not queue (enableOfflineQueue: false)', async () => {
-    const client = quietClient(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, retryStrategy: () => 1000 });
+    const client = quietClient(`redis://127.0.0.1:${await freePort()}`, {
+      enableOfflineQueue: false,
+      retryStrategy: () => 1000,
+    });
     try {
       const store = new RedisDecisionStore({ client, timeoutMs: 5000 });
       const { error, ms } = await timeRejection(() => store.decide({ key: 'k', now: Date.now(), limit: limited(5) }));

@@ -17,7 +17,8 @@ async function countCase(benchCase, { loader, redis, warmup: warmups, requests: 
   let window;
   try {
     const failures = await preflight(benchCase, port);
-    const load = (amount) => loader.call('run', { port, client: benchCase.client, path: benchCase.path, amount, connections });
+    const load = (amount) =>
+      loader.call('run', { port, client: benchCase.client, path: benchCase.path, amount, connections });
     await load(warmup);
     await instrument(server.child.pid);
     const commandsBefore = benchCase.redis ? await redis.commandStats() : undefined;
@@ -27,7 +28,14 @@ async function countCase(benchCase, { loader, redis, warmup: warmups, requests: 
     const commands = benchCase.redis ? statsDelta(commandsBefore, await redis.commandStats()) : undefined;
     // autocannon cuts the requests still in flight on the other connections once `amount` have answered, and
     // counts them as errors (at most one per connection): harmless, and the count divides by what was served.
-    window = { served: after.served - before.served, failures, commands, non2xx: result.non2xx, cut: result.errors, timeouts: result.timeouts };
+    window = {
+      served: after.served - before.served,
+      failures,
+      commands,
+      non2xx: result.non2xx,
+      cut: result.errors,
+      timeouts: result.timeouts,
+    };
   } finally {
     await server.stop(60_000);
   }
@@ -40,9 +48,21 @@ async function countCase(benchCase, { loader, redis, warmup: warmups, requests: 
  * servers at a time (counts do not depend on what else runs; more processes only get more of a shared CPU).
  * Redis cases must not run beside each other (each flushes the shared redis-server).
  */
-export async function countHttp({ warmup, requests, connections, redis, repeat, parallel = 1, cases = HTTP_CASES, log = console.log }) {
+export async function countHttp({
+  warmup,
+  requests,
+  connections,
+  redis,
+  repeat,
+  parallel = 1,
+  cases = HTTP_CASES,
+  log = console.log,
+}) {
   const loader = await startLoadGenerator();
-  const jobs = [...cases.map((c) => ({ benchCase: c, again: false })), ...cases.filter((c) => c.id === repeat).map((c) => ({ benchCase: c, again: true }))];
+  const jobs = [
+    ...cases.map((c) => ({ benchCase: c, again: false })),
+    ...cases.filter((c) => c.id === repeat).map((c) => ({ benchCase: c, again: true })),
+  ];
   const results = new Map(cases.map((c) => [c.id, { ...c }]));
   const worker = async () => {
     for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
@@ -50,7 +70,10 @@ export async function countHttp({ warmup, requests, connections, redis, repeat, 
       const started = Date.now();
       const count = await countCase(benchCase, { loader, redis, warmup, requests, connections });
       results.get(benchCase.id)[again ? 'again' : 'count'] = count;
-      const flags = [...count.failures, ...(count.non2xx || count.timeouts ? [`non-2xx ${count.non2xx}, timeouts ${count.timeouts}`] : [])];
+      const flags = [
+        ...count.failures,
+        ...(count.non2xx || count.timeouts ? [`non-2xx ${count.non2xx}, timeouts ${count.timeouts}`] : []),
+      ];
       log(
         `  ${benchCase.id.padEnd(38)} ${Math.round(count.perRequest).toLocaleString('en').padStart(9)} instructions/request${again ? ' (again)' : ''}` +
           `  ${((Date.now() - started) / 1000).toFixed(0)} s${flags.length ? `  !! ${flags.join('; ')}` : ''}`,

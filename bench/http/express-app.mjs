@@ -48,7 +48,13 @@ export function expressApp(setup, redis) {
       break;
     case 'keygate-basic':
     case 'keygate-signed':
-      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' } }));
+      app.use(
+        keygate({
+          keys: keysFile(),
+          rateLimit: HTTP_LIMIT,
+          keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' },
+        }),
+      );
       break;
     case 'keygate-jwt':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, jwt: JWT_OPTIONS }));

@@ -24,7 +24,13 @@ export function koaApp(setup) {
       break;
     case 'keygate-basic':
     case 'keygate-signed':
-      app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' } }));
+      app.use(
+        keygate({
+          keys: keysFile(),
+          rateLimit: HTTP_LIMIT,
+          keypair: { signatures: setup === 'keygate-signed' ? 'required' : 'optional' },
+        }),
+      );
       break;
     case 'keygate-jwt':
       app.use(keygate({ keys: keysFile(), rateLimit: HTTP_LIMIT, jwt: JWT_OPTIONS }));

@@ -39,7 +39,9 @@ serveParent({
     const cpuBefore = process.cpuUsage();
     const result = await run(message);
     const cpu = process.cpuUsage(cpuBefore);
-    const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
+    const statusCodes = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+    );
     return {
       requests: result.requests.total,
       seconds: result.duration,

@@ -39,7 +39,9 @@ export async function preflight(benchCase, port) {
   if (benchCase.auth) {
     const anonymous = await send(port, benchCase.path, { method: benchCase.client === 'signed' ? 'POST' : 'GET' });
     expect(anonymous.status === 401, `a request without credentials got ${anonymous.status}, not 401`);
-    const wrong = await send(port, benchCase.path, { headers: { authorization: `Basic ${Buffer.from('pk_live_wrongwrongwrong:').toString('base64')}` } });
+    const wrong = await send(port, benchCase.path, {
+      headers: { authorization: `Basic ${Buffer.from('pk_live_wrongwrongwrong:').toString('base64')}` },
+    });
     expect(wrong.status === 401, `a wrong key got ${wrong.status}, not 401`);
   }
   return failures;

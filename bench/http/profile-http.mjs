@@ -11,7 +11,8 @@ export async function profileHttpCase(benchCase, { dir, redis, warmupSeconds, se
     if (benchCase.redis) await redis.admin.flushall();
     const { port, server } = await startServer(benchCase, { redis, execArgv: ['--cpu-prof', '--cpu-prof-dir', dir] });
     try {
-      const load = (duration) => loader.call('run', { port, client: benchCase.client, path: benchCase.path, seconds: duration, connections });
+      const load = (duration) =>
+        loader.call('run', { port, client: benchCase.client, path: benchCase.path, seconds: duration, connections });
       await load(warmupSeconds);
       await load(seconds);
     } finally {

@@ -14,7 +14,12 @@ const cpuMicros = (cpu) => cpu.user + cpu.system;
 
 /** Starts the server of `benchCase` (optionally under --cpu-prof, or under valgrind); resolves `{ port, server }`. */
 export async function startServer(benchCase, { redis, execArgv = [], execPath, readyMs } = {}) {
-  const server = forkNode(SERVER, { args: [benchCase.id], execArgv, execPath, env: { ...process.env, BENCH_REDIS_URL: redis?.url ?? '' } });
+  const server = forkNode(SERVER, {
+    args: [benchCase.id],
+    execArgv,
+    execPath,
+    env: { ...process.env, BENCH_REDIS_URL: redis?.url ?? '' },
+  });
   const { port } = await server.first('ready', readyMs);
   return { port, server };
 }
@@ -30,7 +35,8 @@ async function measure(benchCase, { loader, redis, warmupSeconds, seconds, conne
   const { port, server } = await startServer(benchCase, { redis });
   try {
     const failures = await preflight(benchCase, port);
-    const load = (duration) => loader.call('run', { port, client: benchCase.client, path: benchCase.path, seconds: duration, connections });
+    const load = (duration) =>
+      loader.call('run', { port, client: benchCase.client, path: benchCase.path, seconds: duration, connections });
     await load(warmupSeconds);
     const before = await server.call('stats');
     const commandsBefore = benchCase.redis ? await redis.commandStats() : undefined;
@@ -55,7 +61,15 @@ async function measure(benchCase, { loader, redis, warmupSeconds, seconds, conne
  * @returns `{ cases: [{ ...case, runs: [per round] }], rounds }`; a failed correctness check is kept in
  * `runs[i].failures` (and non-2xx answers in `runs[i].non2xx`), never thrown.
  */
-export async function runHttp({ rounds, warmupSeconds, seconds, connections, redis, cases = HTTP_CASES, log = console.log }) {
+export async function runHttp({
+  rounds,
+  warmupSeconds,
+  seconds,
+  connections,
+  redis,
+  cases = HTTP_CASES,
+  log = console.log,
+}) {
   const loader = await startLoadGenerator();
   const runs = Object.fromEntries(cases.map((c) => [c.id, []]));
   try {
@@ -63,10 +77,15 @@ export async function runHttp({ rounds, warmupSeconds, seconds, connections, red
       for (const benchCase of cases) {
         const run = await measure(benchCase, { loader, redis, warmupSeconds, seconds, connections });
         runs[benchCase.id].push(run);
-        const flags = [...run.failures, ...(run.non2xx || run.errors || run.timeouts ? [`non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}`] : [])];
+        const flags = [
+          ...run.failures,
+          ...(run.non2xx || run.errors || run.timeouts
+            ? [`non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}`]
+            : []),
+        ];
         log(
           `  round ${round}/${rounds}  ${benchCase.id.padEnd(38)} ${run.reqPerSec.toFixed(0).padStart(6)} req/s  p99 ${String(run.p99).padStart(3)} ms  ` +
-            `${run.cpuPerRequest.toFixed(1)} µs CPU/req  busy ${Math.round(run.cpuPerRequest * run.reqPerSec / 1e4)}%/${Math.round(run.loaderBusy * 100)}%${flags.length ? `  !! ${flags.join('; ')}` : ''}`,
+            `${run.cpuPerRequest.toFixed(1)} µs CPU/req  busy ${Math.round((run.cpuPerRequest * run.reqPerSec) / 1e4)}%/${Math.round(run.loaderBusy * 100)}%${flags.length ? `  !! ${flags.join('; ')}` : ''}`,
         );
       }
     }

@@ -47,8 +47,18 @@ export function spawnTracked(command, args, options) {
  * `call(type, payload)` sends `{ type, id, ...payload }` and
  * resolves with the child's reply carrying the same id (rejects if it answers `{ error }` or exits).
  */
-export function forkNode(script, { args = [], execArgv = [], execPath = process.execPath, env = process.env, stdio = 'inherit' } = {}) {
-  const child = track(fork(script, args, { execPath, execArgv, env, stdio: [stdio === 'inherit' ? 'ignore' : stdio, stdio, stdio, 'ipc'] }));
+export function forkNode(
+  script,
+  { args = [], execArgv = [], execPath = process.execPath, env = process.env, stdio = 'inherit' } = {},
+) {
+  const child = track(
+    fork(script, args, {
+      execPath,
+      execArgv,
+      env,
+      stdio: [stdio === 'inherit' ? 'ignore' : stdio, stdio, stdio, 'ipc'],
+    }),
+  );
   const pending = new Map();
   let nextId = 1;
   let exitError;

@@ -51,7 +51,11 @@ export function jsonBody(nonce) {
  */
 export function signedHeaders(body, timestamp = Date.now(), version = 'v1') {
   const signature = signRequest({ method: 'POST', path: SIGNED_PATH, body, secret: SECRET_KEY, timestamp, version });
-  const headers = { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY, 'content-type': 'application/json' };
+  const headers = {
+    authorization: `Bearer ${PUBLIC_KEY}`,
+    'x-api-secret': SECRET_KEY,
+    'content-type': 'application/json',
+  };
   for (const [name, value] of Object.entries(signature)) headers[name.toLowerCase()] = value;
   return headers;
 }

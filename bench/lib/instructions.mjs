@@ -32,14 +32,19 @@ export async function instructionsPerCall(caseName, { warmup, calls }) {
 
 /** `{ [case]: { perCall, … } }` of every case, plus `repeat` counted again (`again`), `parallel` pairs at a time. */
 export async function countCore({ cases, repeat, warmup, calls, parallel = 1, log = console.log }) {
-  const jobs = [...cases.map((name) => ({ name, again: false })), ...cases.filter((name) => name === repeat).map((name) => ({ name, again: true }))];
+  const jobs = [
+    ...cases.map((name) => ({ name, again: false })),
+    ...cases.filter((name) => name === repeat).map((name) => ({ name, again: true })),
+  ];
   const results = Object.fromEntries(cases.map((name) => [name, {}]));
   const worker = async () => {
     for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
       const count = await instructionsPerCall(job.name, { warmup, calls });
       if (job.again) results[job.name].again = count;
       else Object.assign(results[job.name], count);
-      log(`  ${job.name.slice(0, 60).padEnd(60)} ${Math.round(count.perCall).toLocaleString('en').padStart(9)} instructions/call${job.again ? ' (again)' : ''}`);
+      log(
+        `  ${job.name.slice(0, 60).padEnd(60)} ${Math.round(count.perCall).toLocaleString('en').padStart(9)} instructions/call${job.again ? ' (again)' : ''}`,
+      );
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));

@@ -5,8 +5,19 @@ import os from 'node:os';
 
 const BENCH = new URL('../', import.meta.url);
 const PACKAGES = [
-  '@keygate/core', '@keygate/express', '@keygate/koa', '@keygate/redis', 'express', 'koa', 'express-basic-auth',
-  'express-rate-limit', 'rate-limit-redis', 'koa-basic-auth', 'ioredis', 'lru-cache', 'autocannon',
+  '@keygate/core',
+  '@keygate/express',
+  '@keygate/koa',
+  '@keygate/redis',
+  'express',
+  'koa',
+  'express-basic-auth',
+  'express-rate-limit',
+  'rate-limit-redis',
+  'koa-basic-auth',
+  'ioredis',
+  'lru-cache',
+  'autocannon',
 ];
 
 function versionOf(name) {
@@ -19,7 +30,11 @@ function versionOf(name) {
 
 function commit() {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: BENCH,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -35,6 +50,9 @@ export function machineInfo() {
     v8: process.versions.v8,
     commit: commit(),
     packages: Object.fromEntries(PACKAGES.map((name) => [name, versionOf(name)])),
-    loadAtStart: os.loadavg().map((load) => load.toFixed(2)).join(' '),
+    loadAtStart: os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' '),
   };
 }

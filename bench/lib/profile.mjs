@@ -33,7 +33,9 @@ function ownerOf(url) {
 
 /** The newest .cpuprofile in `dir`. */
 export function newestProfile(dir) {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort();
   if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
   return join(dir, files.at(-1));
 }
@@ -65,7 +67,8 @@ export function summarizeProfile(file, top = 12) {
     self.set(name, (self.get(name) ?? 0) + 1);
     if (name === '(idle)') idle++;
     let owner = '';
-    for (let at = id; at !== undefined && owner === ''; at = parentOf.get(at)) owner = ownerOf(byId.get(at).callFrame.url);
+    for (let at = id; at !== undefined && owner === ''; at = parentOf.get(at))
+      owner = ownerOf(byId.get(at).callFrame.url);
     for (let at = id; at !== undefined; at = parentOf.get(at)) {
       const frame = byId.get(at);
       if (isKeygate(frame.callFrame.url)) {
@@ -93,9 +96,15 @@ export function summarizeProfile(file, top = 12) {
   }
   const busy = profile.samples.length - idle;
   const share = (count) => count / busy;
-  const ranked = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, count]) => ({ name, share: share(count) }));
+  const ranked = (map) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, count]) => ({ name, share: share(count) }));
   self.delete('(idle)');
-  const keygateOwned = [...owners].filter(([owner]) => owner.startsWith('@keygate/')).reduce((sum, [, count]) => sum + count, 0);
+  const keygateOwned = [...owners]
+    .filter(([owner]) => owner.startsWith('@keygate/'))
+    .reduce((sum, [, count]) => sum + count, 0);
   return {
     file,
     busySamples: busy,

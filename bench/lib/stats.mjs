@@ -13,7 +13,9 @@ export const max = (values) => Math.max(...values.filter(Number.isFinite));
 /** `1 234` style thousands, `digits` decimals. */
 export function num(value, digits = 0) {
   if (!Number.isFinite(value)) return 'n/a';
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).replace(/,/g, ' ');
+  return value
+    .toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    .replace(/,/g, ' ');
 }
 
 export const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');

@@ -13,7 +13,16 @@ import { createVerifier } from '@keygate/core';
 import { SlidingLog } from '../../packages/core/dist/decision/sliding-log.js';
 import { hmacKey, hmacSha256 } from '../../packages/core/dist/signature/hmac.js';
 import { LRUCache } from 'lru-cache';
-import { BASIC_AUTHORIZATION, BASIC_KEY, jsonBody, keysFile, PUBLIC_KEY, SECRET_KEY, signedHeaders, SIGNED_PATH } from '../lib/fixtures.mjs';
+import {
+  BASIC_AUTHORIZATION,
+  BASIC_KEY,
+  jsonBody,
+  keysFile,
+  PUBLIC_KEY,
+  SECRET_KEY,
+  signedHeaders,
+  SIGNED_PATH,
+} from '../lib/fixtures.mjs';
 import { startCounting, stopCounting } from '../lib/callgrind.mjs';
 import { MICRO_FLOORS } from '../lib/goals.mjs';
 import { interleaved, timeAsync, timeSync } from '../lib/timing.mjs';
@@ -58,7 +67,8 @@ const base64Key = () => Buffer.from(basicToken, 'base64').toString('utf8');
 const floors = {
   'floor: base64 decode': () => base64Key(),
   'floor: SHA-256 of a 40-byte key (crypto.hash one-shot)': () => sha256Hex(BASIC_KEY),
-  'floor: SHA-256 of a 40-byte key (createHash, for reference)': () => createHash('sha256').update(BASIC_KEY).digest('hex'),
+  'floor: SHA-256 of a 40-byte key (createHash, for reference)': () =>
+    createHash('sha256').update(BASIC_KEY).digest('hex'),
   [`floor: HMAC-SHA256 of the ${canonical.length}-byte canonical string`]: () => hmacHex(canonical),
   'floor: crypto.timingSafeEqual (32 B)': () => timingSafeEqual(digestA, digestB),
   'floor: lru-cache get': () => cache.get('bench_basic'),
@@ -82,7 +92,8 @@ const floors = {
     const now = tick();
     if (floorLog.hasRoom(60, 60_000, now)) floorLog.admit(60, 60_000, now);
   },
-  'floor: HMAC-SHA256, two one-shot SHA-256 over cached pads': () => hmacSha256(floorHmacKey, `${clock}.POST.${SIGNED_PATH}.`, signedBody),
+  'floor: HMAC-SHA256, two one-shot SHA-256 over cached pads': () =>
+    hmacSha256(floorHmacKey, `${clock}.POST.${SIGNED_PATH}.`, signedBody),
   [MICRO_FLOORS.signedComplete]: () => {
     // A fresh message per call, so the replay-set insert is a real insert (cleared at the default 100 000 entries).
     const expected = hmacSha256(floorHmacKey, `${clock + ++signedCount}.POST.${SIGNED_PATH}.`, signedBody);
@@ -99,7 +110,11 @@ function verifier(rateLimit, signatures = 'optional') {
   return createVerifier({ keys: keysFile(), rateLimit, keypair: { signatures }, now: () => clock });
 }
 const basicRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: BASIC_AUTHORIZATION } };
-const pairRequest = { method: 'GET', target: '/v1/ping', headers: { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY } };
+const pairRequest = {
+  method: 'GET',
+  target: '/v1/ping',
+  headers: { authorization: `Bearer ${PUBLIC_KEY}`, 'x-api-secret': SECRET_KEY },
+};
 
 // Signed requests are made (untimed) in chunks this small just before they are verified, so each is as
 // warm in the CPU caches as a request a server has just parsed. (Made 40 000 at a time, every request was

@@ -7,7 +7,13 @@ import { basicAuthorization, createVerifier, MemoryKeyStore } from '@keygate/cor
 import { interleaved, timeAsync, timeSync } from '../lib/timing.mjs';
 
 // The same number of probes at every size (the store's 1 000 keys at 1e3), so sizes differ only in the table.
-const options = { sizes: [1e3, 1e5, 1e6], rounds: 5, iterations: 50_000, probes: 1_000, ...JSON.parse(process.argv[2] ?? '{}') };
+const options = {
+  sizes: [1e3, 1e5, 1e6],
+  rounds: 5,
+  iterations: 50_000,
+  probes: 1_000,
+  ...JSON.parse(process.argv[2] ?? '{}'),
+};
 const keyOf = (i) => `pk_live_${String(i).padStart(32, '0')}`;
 
 const cases = [];
@@ -15,7 +21,13 @@ const builds = {};
 for (const size of options.sizes) {
   const started = process.hrtime.bigint();
   const keys = new Array(size);
-  for (let i = 0; i < size; i++) keys[i] = { id: `key_${i}`, tenant: 'acme', keyHash: `sha256:${hash('sha256', keyOf(i), 'hex')}`, environment: 'live' };
+  for (let i = 0; i < size; i++)
+    keys[i] = {
+      id: `key_${i}`,
+      tenant: 'acme',
+      keyHash: `sha256:${hash('sha256', keyOf(i), 'hex')}`,
+      environment: 'live',
+    };
   const store = new MemoryKeyStore({ tenants: [{ id: 'acme' }], keys });
   const verifier = createVerifier({ keys: store, rateLimit: false });
   builds[size] = Number(process.hrtime.bigint() - started) / 1e6;
@@ -23,7 +35,11 @@ for (const size of options.sizes) {
   // Probes spread over the whole store, so a large store is not measured on a few hot entries.
   const count = Math.min(size, options.probes);
   const indexes = Array.from({ length: count }, (_, j) => Math.floor((j * size) / count));
-  const requests = indexes.map((i) => ({ method: 'GET', target: '/v1/ping', headers: { authorization: basicAuthorization(keyOf(i)) } }));
+  const requests = indexes.map((i) => ({
+    method: 'GET',
+    target: '/v1/ping',
+    headers: { authorization: basicAuthorization(keyOf(i)) },
+  }));
   const hashes = indexes.map((i) => hash('sha256', keyOf(i), 'hex'));
   cases.push({
     name: `verify: Basic, ${size} keys`,

@@ -19,7 +19,13 @@ function scenario(name, keyCount, hitsPerKey) {
   for (let i = 1; i <= keyCount; i++) {
     const id = `key_${i}`;
     for (let j = 0; j < hitsPerKey; j++) store.decide({ key: id, now: now + j, limit });
-    if (marks.has(i)) checkpoints.push({ keysSeen: i, tracked: store.usage.keys, accounted: store.usage.limiterBytes, bytes: memoryNow() - base });
+    if (marks.has(i))
+      checkpoints.push({
+        keysSeen: i,
+        tracked: store.usage.keys,
+        accounted: store.usage.limiterBytes,
+        bytes: memoryNow() - base,
+      });
   }
   return { name, hitsPerKey, checkpoints };
 }

@@ -4,7 +4,13 @@
 import { MemoryDecisionStore } from '@keygate/core';
 import { interleaved, memoryNow, timeAsync } from '../lib/timing.mjs';
 
-const options = { keys: { 60: 100_000, 10000: 200 }, rounds: 5, iterations: 200_000, hotKeys: 1000, ...JSON.parse(process.argv[2] ?? '{}') };
+const options = {
+  keys: { 60: 100_000, 10000: 200 },
+  rounds: 5,
+  iterations: 200_000,
+  hotKeys: 1000,
+  ...JSON.parse(process.argv[2] ?? '{}'),
+};
 const WINDOW_MS = 60_000;
 const HUGE = 2 ** 40; // no bound: here every key must stay tracked
 
@@ -24,7 +30,8 @@ async function memoryPerKey(limit, keyCount) {
 }
 
 const memory = {};
-for (const [limit, keyCount] of Object.entries(options.keys)) memory[limit] = await memoryPerKey(Number(limit), keyCount);
+for (const [limit, keyCount] of Object.entries(options.keys))
+  memory[limit] = await memoryPerKey(Number(limit), keyCount);
 
 /**
  * Cost per decision in steady state: `hotKeys` keys round-robin, each log full, the clock advanced so that
@@ -47,6 +54,9 @@ function costCase(limit) {
   };
 }
 
-const samples = await interleaved(Object.keys(options.keys).map((limit) => costCase(Number(limit))), options);
+const samples = await interleaved(
+  Object.keys(options.keys).map((limit) => costCase(Number(limit))),
+  options,
+);
 process.send?.({ type: 'result', samples, memory });
 if (!process.send) console.log(samples, memory);

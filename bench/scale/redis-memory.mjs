@@ -16,7 +16,11 @@ const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info
 /** Runs `hit` for each `[id, now]`, `batch` in flight at a time. */
 async function hitAll(calls, limit) {
   for (let i = 0; i < calls.length; i += options.batch) {
-    await Promise.all(calls.slice(i, i + options.batch).map(([id, now]) => store.decide({ key: id, now, limit: { limit, windowMs: WINDOW_MS } })));
+    await Promise.all(
+      calls
+        .slice(i, i + options.batch)
+        .map(([id, now]) => store.decide({ key: id, now, limit: { limit, windowMs: WINDOW_MS } })),
+    );
   }
 }
 
@@ -33,7 +37,10 @@ for (const [limitText, keyCount] of Object.entries(options.keys)) {
   const base = await usedMemory();
   const now = Date.now();
   const ids = Array.from({ length: keyCount }, (_, i) => `key_${limit}_${i}`);
-  await hitAll(ids.map((id) => [id, now]), limit);
+  await hitAll(
+    ids.map((id) => [id, now]),
+    limit,
+  );
   const one = { memoryUsage: await averageUsage(ids), usedMemory: ((await usedMemory()) - base) / keyCount };
   const rest = [];
   for (let j = 1; j < limit; j++) for (const id of ids) rest.push([id, now + j]);

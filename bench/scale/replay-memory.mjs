@@ -47,7 +47,11 @@ for (let i = total - 1; i >= 0; i--) {
   const now = Math.floor(start + i * stepMs);
   if (now + KEPT_MS <= end) break;
   live++;
-  const decision = store.decide({ key: keyOf(i), now: end, signature: { id: signatureOf(i), expiresAt: now + KEPT_MS } });
+  const decision = store.decide({
+    key: keyOf(i),
+    now: end,
+    signature: { id: signatureOf(i), expiresAt: now + KEPT_MS },
+  });
   if (decision.outcome !== 'replayed') forgotten++;
 }
 

@@ -3,12 +3,22 @@ import { keygate, requireScopes } from '@keygate/express';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { clientError, errorAnswer } from '../shared/client-errors.js';
 import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
-import { BODY_TIMEOUT_MS, bodyTimeout, jsonBodyProblem, MAX_BODY_BYTES, parseWithin, refusePrototypeKeys } from '../shared/json-body.js';
+import {
+  BODY_TIMEOUT_MS,
+  bodyTimeout,
+  jsonBodyProblem,
+  MAX_BODY_BYTES,
+  parseWithin,
+  refusePrototypeKeys,
+} from '../shared/json-body.js';
 import { openApiDocument } from '../shared/openapi.js';
 import { ROUTES, unrouted } from '../shared/routes.js';
 
 function send(res: Response, answer: ApiAnswer): void {
-  res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
+  res
+    .status(answer.status)
+    .set(answer.headers ?? {})
+    .json(answer.body);
 }
 
 const parseJson = express.json({ limit: MAX_BODY_BYTES, reviver: refusePrototypeKeys });

@@ -5,7 +5,14 @@ import { keygate, requireScopes } from '@keygate/koa';
 import Koa, { type Context, type Middleware } from 'koa';
 import { clientError, errorAnswer } from '../shared/client-errors.js';
 import { requestIdOf, type ApiAnswer } from '../shared/envelope.js';
-import { BODY_TIMEOUT_MS, bodyTimeout, contentCoding, jsonBodyProblem, MAX_BODY_BYTES, parseWithin } from '../shared/json-body.js';
+import {
+  BODY_TIMEOUT_MS,
+  bodyTimeout,
+  contentCoding,
+  jsonBodyProblem,
+  MAX_BODY_BYTES,
+  parseWithin,
+} from '../shared/json-body.js';
 import { openApiDocument } from '../shared/openapi.js';
 import { ROUTES, unrouted } from '../shared/routes.js';
 
@@ -26,9 +33,12 @@ function jsonBody(timeoutMs: number): Middleware {
     const problem = jsonBodyProblem(ctx.req.headers);
     if (problem) return send(ctx, clientError(problem.status, requestIdOf(ctx.state.auth), problem.message));
     // Content codings are case-insensitive; co-body's inflation compares them as written (`GZIP` would be a 415).
-    if (ctx.req.headers['content-encoding'] !== undefined) ctx.req.headers['content-encoding'] = contentCoding(ctx.req.headers);
+    if (ctx.req.headers['content-encoding'] !== undefined)
+      ctx.req.headers['content-encoding'] = contentCoding(ctx.req.headers);
     let parsed = false; // the parser may answer instead of going on
-    const read = await parseWithin(timeoutMs, (done) => parseJson(ctx, async () => void (parsed = true)).then(() => done(), done));
+    const read = await parseWithin(timeoutMs, (done) =>
+      parseJson(ctx, async () => void (parsed = true)).then(() => done(), done),
+    );
     if (!read) return send(ctx, bodyTimeout(requestIdOf(ctx.state.auth)));
     if (parsed) await next();
   };

@@ -32,7 +32,12 @@ export const MESSAGES = {
 } as const;
 
 /** The envelope for a request the API cannot serve (a route it does not have, a body it cannot read). */
-export function clientError(status: number, requestId: string, message: string, headers?: Record<string, string>): ApiAnswer {
+export function clientError(
+  status: number,
+  requestId: string,
+  message: string,
+  headers?: Record<string, string>,
+): ApiAnswer {
   return failure(status, CODES[status] ?? 'INVALID_REQUEST', message, requestId, headers);
 }
 
@@ -48,7 +53,10 @@ function isDecodeError(code: unknown): boolean {
  */
 export function errorAnswer(error: unknown, requestId: string): { answer: ApiAnswer; unexpected: boolean } {
   const { status, code, type } = (error ?? {}) as { status?: unknown; code?: unknown; type?: unknown };
-  const client = (status: number, message: string) => ({ answer: clientError(status, requestId, message), unexpected: false });
+  const client = (status: number, message: string) => ({
+    answer: clientError(status, requestId, message),
+    unexpected: false,
+  });
   if (isDecodeError(code)) return client(400, MESSAGES.badEncoding);
   if (status === 413) return client(413, MESSAGES.tooLarge);
   if (status === 415) return client(415, MESSAGES.unsupported);

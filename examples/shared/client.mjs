@@ -19,12 +19,22 @@ const sent = method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify(
 const hmac = (payload) => crypto.createHmac('sha256', apiSecret).update(payload).digest('hex');
 const timestamp = Date.now();
 const signature = flags.includes('--v2')
-  ? `v2=${hmac(`v2\n${timestamp}\n${method}\n${path}\n${crypto.createHash('sha256').update(sent ?? '').digest('hex')}`)}`
+  ? `v2=${hmac(
+      `v2\n${timestamp}\n${method}\n${path}\n${crypto
+        .createHash('sha256')
+        .update(sent ?? '')
+        .digest('hex')}`,
+    )}`
   : hmac(`${timestamp}.${method}.${path}.${JSON.stringify(body)}`);
 const headers = { 'X-Pelago-Timestamp': timestamp.toString(), 'X-Pelago-Signature': signature };
 const init = {
   method,
-  headers: { Authorization: `Bearer ${apiKey}`, 'X-Api-Secret': apiSecret, 'Content-Type': 'application/json', ...headers },
+  headers: {
+    Authorization: `Bearer ${apiKey}`,
+    'X-Api-Secret': apiSecret,
+    'Content-Type': 'application/json',
+    ...headers,
+  },
   body: sent,
 };
 

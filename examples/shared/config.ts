@@ -1,4 +1,4 @@
-import { type Environment, type KeygateOptions, type SignaturePolicy, type SignatureVersion } from '@keygate/core';
+import type { Environment, KeygateOptions, SignaturePolicy, SignatureVersion } from '@keygate/core';
 import { fileURLToPath } from 'node:url';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './json-body.js';
 import { jwtEnv, type JwtEnv } from './jwt-demo.js';
@@ -37,7 +37,8 @@ function list<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: r
 /** Reads the example's environment variables. Throws an Error naming the variable when one is invalid. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = Number(env.PORT || 3000); // unset or empty: 3000
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
 
   const signatures = (env.KEYGATE_SIGNATURES ?? 'optional') as SignaturePolicy;
   if (!['required', 'optional', 'off'].includes(signatures)) {
@@ -47,7 +48,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
   const environments = list<Environment>(env, 'KEYGATE_ENVIRONMENTS', ['test', 'live'], 'test,live');
   const bodyTimeoutMs = Number(env.KEYGATE_BODY_TIMEOUT_MS || BODY_TIMEOUT_MS); // unset or empty: 10 s
   if (!Number.isInteger(bodyTimeoutMs) || bodyTimeoutMs < 1 || bodyTimeoutMs > 2 ** 31 - 1) {
-    throw new Error(`KEYGATE_BODY_TIMEOUT_MS must be a whole number of milliseconds from 1 to 2147483647, got "${env.KEYGATE_BODY_TIMEOUT_MS}"`);
+    throw new Error(
+      `KEYGATE_BODY_TIMEOUT_MS must be a whole number of milliseconds from 1 to 2147483647, got "${env.KEYGATE_BODY_TIMEOUT_MS}"`,
+    );
   }
   return {
     port,

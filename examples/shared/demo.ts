@@ -26,7 +26,10 @@ export function demoCommands(baseUrl: string, server: 'express' | 'koa', policy:
   const v2 = signed && policy.versions.includes('v2');
   const lines = [`keygate ${server} example listening on ${baseUrl} (demo keys; set KEYGATE_KEYS to use your own)`, ''];
   if (policy.signatures === 'required') {
-    lines.push('# KEYGATE_SIGNATURES=required: Basic keys and unsigned key pairs are refused; only signed requests pass', '');
+    lines.push(
+      '# KEYGATE_SIGNATURES=required: Basic keys and unsigned key pairs are refused; only signed requests pass',
+      '',
+    );
   } else {
     lines.push(
       '# Basic auth: the API key is the username, the password is empty',
@@ -41,7 +44,10 @@ export function demoCommands(baseUrl: string, server: 'express' | 'koa', policy:
       '',
     );
   }
-  if (signed) lines.push('# Signed requests (curl cannot sign); --replay sends the same signed request twice: the second gets 401 REPLAYED_REQUEST');
+  if (signed)
+    lines.push(
+      '# Signed requests (curl cannot sign); --replay sends the same signed request twice: the second gets 401 REPLAYED_REQUEST',
+    );
   if (v2) {
     lines.push(
       '# signature version 2 (recommended: method, path and a SHA-256 of the body, unambiguously separated)',
@@ -60,7 +66,7 @@ export function demoCommands(baseUrl: string, server: 'express' | 'koa', policy:
     signed
       ? `${CLIENT} ${baseUrl} POST /v1/payments ${PAYMENT} ${readOnly.publicKey} ${readOnly.secretKey}${v2 ? ' --v2' : ''}`
       : `curl -H "Authorization: Bearer ${readOnly.publicKey}" -H "X-Api-Secret: ${readOnly.secretKey}" ` +
-        `-H "Content-Type: application/json" -d ${PAYMENT} ${baseUrl}/v1/payments`,
+          `-H "Content-Type: application/json" -d ${PAYMENT} ${baseUrl}/v1/payments`,
     '',
   );
   return lines.join('\n');

@@ -17,7 +17,13 @@ export function requestIdOf(auth: AuthContext | undefined): string {
 }
 
 /** An error answer in keygate's envelope: `{ success: false, error: { message, code, details }, requestId }`. */
-export function failure(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): ApiAnswer {
+export function failure(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): ApiAnswer {
   return {
     status,
     body: { success: false, error: { message, code, details: {} }, requestId },

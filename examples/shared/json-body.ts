@@ -55,10 +55,14 @@ export function jsonBodyProblem(headers: IncomingHttpHeaders): { status: 415; me
   const refuse = (message: string) => ({ status: 415 as const, message });
   if (!CODINGS.has(contentCoding(headers))) return refuse('Content-Encoding must be identity, gzip, deflate or br.');
   const contentType = headers['content-type'];
-  if (contentType === undefined) return declaresBody(headers) ? refuse('Content-Type must be application/json.') : undefined;
+  if (contentType === undefined)
+    return declaresBody(headers) ? refuse('Content-Type must be application/json.') : undefined;
   const [mediaType = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
   if (mediaType !== 'application/json') return refuse('Content-Type must be application/json.');
-  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/^"(.*)"$/, '$1');
+  const charset = parameters
+    .find((parameter) => parameter.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"(.*)"$/, '$1');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuse('JSON must be sent in UTF-8.');
   return undefined;
 }

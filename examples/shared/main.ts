@@ -11,7 +11,10 @@ import { databaseKeys, sharedStore } from './stores.js';
  * Starts an example server from the environment (PORT, KEYGATE_*, REDIS_URL) and prints how to call it. Every
  * answer is the envelope with `x-request-id`, including those Node would give itself (see malformed-requests.ts).
  */
-export async function runExample(name: 'express' | 'koa', listener: (options: KeygateOptions) => RequestListener): Promise<void> {
+export async function runExample(
+  name: 'express' | 'koa',
+  listener: (options: KeygateOptions) => RequestListener,
+): Promise<void> {
   let config;
   let store;
   let keys;
@@ -42,11 +45,14 @@ export async function runExample(name: 'express' | 'koa', listener: (options: Ke
   server.listen(config.port, () => {
     const address = server.address();
     const baseUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
-    const banner = config.demo ? demoCommands(baseUrl, name, config.signing) : `keygate ${name} example listening on ${baseUrl}`;
+    const banner = config.demo
+      ? demoCommands(baseUrl, name, config.signing)
+      : `keygate ${name} example listening on ${baseUrl}`;
     // One write, so that the whole banner arrives together.
     console.log(demoToken === undefined ? banner : `${banner}\n${jwtDemoCommands(baseUrl, demoToken)}`);
     if (config.redisUrl) console.log('rate limits and replay protection are shared through Redis (REDIS_URL)');
-    if (config.databaseUrl) console.log('keys are read from PostgreSQL (KEYGATE_DATABASE_URL); changes apply within a second');
+    if (config.databaseUrl)
+      console.log('keys are read from PostgreSQL (KEYGATE_DATABASE_URL); changes apply within a second');
   });
   const stop = () => server.close(() => void Promise.all([store.close(), keys.close()]));
   process.once('SIGINT', stop);

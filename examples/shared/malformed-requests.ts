@@ -25,8 +25,15 @@ const REASONS: Record<number, string> = {
 /** An envelope answer written straight to a socket Node no longer parses, then the connection is closed. */
 function endSocket(socket: Socket, answer: ApiAnswer): void {
   const body = JSON.stringify(answer.body);
-  const headers = Object.entries({ ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
-  socket.end(`HTTP/1.1 ${answer.status} ${REASONS[answer.status]}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+  const headers = Object.entries({
+    ...answer.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  });
+  socket.end(
+    `HTTP/1.1 ${answer.status} ${REASONS[answer.status]}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`,
+  );
   socket.destroySoon();
 }
 

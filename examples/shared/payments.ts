@@ -44,9 +44,16 @@ export function listPayments(auth: AuthContext): ApiAnswer {
 
 export function createPayment(auth: AuthContext, body: unknown): ApiAnswer {
   const { amount, currency } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  if (!Number.isSafeInteger(amount) || (amount as number) <= 0) return invalid(auth, '"amount" must be a positive integer (minor units).');
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) return invalid(auth, '"currency" must be an ISO 4217 code such as "USD".');
-  const payment: Payment = { id: `pay_${++sequence}`, amount: amount as number, currency, createdAt: new Date().toISOString() };
+  if (!Number.isSafeInteger(amount) || (amount as number) <= 0)
+    return invalid(auth, '"amount" must be a positive integer (minor units).');
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+    return invalid(auth, '"currency" must be an ISO 4217 code such as "USD".');
+  const payment: Payment = {
+    id: `pay_${++sequence}`,
+    amount: amount as number,
+    currency,
+    createdAt: new Date().toISOString(),
+  };
   ledger(auth).push(payment);
   return ok(auth, { payment }, 201);
 }

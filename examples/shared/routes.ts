@@ -16,7 +16,12 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/wallets/service/balance', handle: (auth) => api.balance(auth) },
   { method: 'GET', path: '/v1/payments', scope: 'payments:read', handle: (auth) => api.listPayments(auth) },
-  { method: 'POST', path: '/v1/payments', scope: 'payments:write', handle: (auth, body) => api.createPayment(auth, body) },
+  {
+    method: 'POST',
+    path: '/v1/payments',
+    scope: 'payments:write',
+    handle: (auth, body) => api.createPayment(auth, body),
+  },
   { method: 'GET', path: '/v1/settlements', scope: 'settlements:read', handle: (auth) => api.listSettlements(auth) },
   { method: 'POST', path: '/v1/refunds', scope: 'refunds:write', handle: (auth, body) => api.createRefund(auth, body) },
 ];

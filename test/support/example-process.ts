@@ -77,7 +77,13 @@ export interface RawAnswer {
  */
 export function sendRaw(baseUrl: string, head: string, body: string | Buffer = ''): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
-  return sendBytes(baseUrl, Buffer.concat([Buffer.from(`${head}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`), Buffer.from(body)]));
+  return sendBytes(
+    baseUrl,
+    Buffer.concat([
+      Buffer.from(`${head}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`),
+      Buffer.from(body),
+    ]),
+  );
 }
 
 /**
@@ -96,7 +102,9 @@ export function sendBytes(baseUrl: string, bytes: string | Buffer): Promise<RawA
       const end = raw.indexOf('\r\n\r\n');
       if (end < 0) return reject(new Error(`no HTTP answer: ${JSON.stringify(raw.slice(0, 200))}`));
       const [statusLine = '', ...lines] = raw.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, text: raw.slice(end + 4) });
     });
     // write, not end: Node drops a request whose client half-closes before the answer.

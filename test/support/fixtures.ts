@@ -52,17 +52,41 @@ export interface Pair {
 /** Key pairs. */
 export const PAIRS = {
   /** Sandbox pair whose secret is the one of signatures.json; unrestricted. */
-  test: { id: 'pair_test', publicKey: 'pk_test_VectorPublicKeyForKeygateTests01', secretKey: 'sk_test_VectorSecretForKeygateTests01' },
+  test: {
+    id: 'pair_test',
+    publicKey: 'pk_test_VectorPublicKeyForKeygateTests01',
+    secretKey: 'sk_test_VectorSecretForKeygateTests01',
+  },
   /** Production pair; unrestricted. */
-  live: { id: 'pair_live', publicKey: 'pk_live_LivePublicKeyForKeygateTests01', secretKey: 'sk_live_LiveSecretKeyForKeygateTests01' },
+  live: {
+    id: 'pair_live',
+    publicKey: 'pk_live_LivePublicKeyForKeygateTests01',
+    secretKey: 'sk_live_LiveSecretKeyForKeygateTests01',
+  },
   /** Sandbox pair with scopes ['payments:read']. */
-  readOnly: { id: 'pair_readonly', publicKey: 'pk_test_ReadOnlyPublicKeyForKeygate01', secretKey: 'sk_test_ReadOnlySecretKeyForKeygate01' },
+  readOnly: {
+    id: 'pair_readonly',
+    publicKey: 'pk_test_ReadOnlyPublicKeyForKeygate01',
+    secretKey: 'sk_test_ReadOnlySecretKeyForKeygate01',
+  },
   /** Sandbox pair of the suspended tenant. */
-  suspended: { id: 'pair_suspended', publicKey: 'pk_test_SuspendedPublicKeyForKeygate01', secretKey: 'sk_test_SuspendedSecretKeyForKeygate01' },
+  suspended: {
+    id: 'pair_suspended',
+    publicKey: 'pk_test_SuspendedPublicKeyForKeygate01',
+    secretKey: 'sk_test_SuspendedSecretKeyForKeygate01',
+  },
   /** Sandbox pair, revoked. */
-  revoked: { id: 'pair_revoked', publicKey: 'pk_test_RevokedPublicKeyForKeygate01', secretKey: 'sk_test_RevokedSecretKeyForKeygate01' },
+  revoked: {
+    id: 'pair_revoked',
+    publicKey: 'pk_test_RevokedPublicKeyForKeygate01',
+    secretKey: 'sk_test_RevokedSecretKeyForKeygate01',
+  },
   /** Sandbox pair with a per-key rate limit of 2 per 60 s. */
-  limited: { id: 'pair_limited', publicKey: 'pk_test_LimitedPublicKeyForKeygate01', secretKey: 'sk_test_LimitedSecretKeyForKeygate01' },
+  limited: {
+    id: 'pair_limited',
+    publicKey: 'pk_test_LimitedPublicKeyForKeygate01',
+    secretKey: 'sk_test_LimitedSecretKeyForKeygate01',
+  },
 } as const satisfies Record<string, Pair>;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -84,9 +108,26 @@ export const keysFile: KeysFile = {
     { id: 'key_readonly', tenant: 'acme', key: BASIC.readOnly, scopes: ['payments:read'] },
     { id: PAIRS.test.id, tenant: 'acme', publicKey: PAIRS.test.publicKey, secretKey: PAIRS.test.secretKey },
     { id: PAIRS.live.id, tenant: 'acme', publicKey: PAIRS.live.publicKey, secretKey: PAIRS.live.secretKey },
-    { id: PAIRS.readOnly.id, tenant: 'acme', publicKey: PAIRS.readOnly.publicKey, secretKey: PAIRS.readOnly.secretKey, scopes: ['payments:read'] },
-    { id: PAIRS.suspended.id, tenant: 'globex', publicKey: PAIRS.suspended.publicKey, secretKey: PAIRS.suspended.secretKey },
-    { id: PAIRS.revoked.id, tenant: 'acme', publicKey: PAIRS.revoked.publicKey, secretKey: PAIRS.revoked.secretKey, revoked: true },
+    {
+      id: PAIRS.readOnly.id,
+      tenant: 'acme',
+      publicKey: PAIRS.readOnly.publicKey,
+      secretKey: PAIRS.readOnly.secretKey,
+      scopes: ['payments:read'],
+    },
+    {
+      id: PAIRS.suspended.id,
+      tenant: 'globex',
+      publicKey: PAIRS.suspended.publicKey,
+      secretKey: PAIRS.suspended.secretKey,
+    },
+    {
+      id: PAIRS.revoked.id,
+      tenant: 'acme',
+      publicKey: PAIRS.revoked.publicKey,
+      secretKey: PAIRS.revoked.secretKey,
+      revoked: true,
+    },
     {
       id: PAIRS.limited.id,
       tenant: 'acme',
@@ -98,7 +139,10 @@ export const keysFile: KeysFile = {
 };
 
 /** Every credential in the fixtures: none may ever appear in a response. */
-export const ALL_SECRETS: readonly string[] = [...Object.values(BASIC), ...Object.values(PAIRS).flatMap((pair) => [pair.publicKey, pair.secretKey])];
+export const ALL_SECRETS: readonly string[] = [
+  ...Object.values(BASIC),
+  ...Object.values(PAIRS).flatMap((pair) => [pair.publicKey, pair.secretKey]),
+];
 
 /** `Authorization` for a Basic key, as `curl -u "KEY:"` sends it. */
 export const basic = (key: string): Record<string, string> => ({ authorization: basicAuthorization(key) });
@@ -115,7 +159,10 @@ export function signedHeaders(
   request: { method: string; path: string; body?: string | Buffer; timestamp?: number },
 ): Record<string, string> {
   const { method, path, body, timestamp = VECTOR_NOW } = request;
-  return { ...pairHeaders(pair), ...lowerCaseKeys(signRequest({ method, path, body, secret: pair.secretKey, timestamp })) };
+  return {
+    ...pairHeaders(pair),
+    ...lowerCaseKeys(signRequest({ method, path, body, secret: pair.secretKey, timestamp })),
+  };
 }
 
 /**
@@ -128,7 +175,11 @@ export function signedHeadersV2(
 ): Record<string, string> {
   const { method, path, body = '', timestamp = VECTOR_NOW } = request;
   const payload = `v2\n${timestamp}\n${method.toUpperCase()}\n${path}\n${createHash('sha256').update(body).digest('hex')}`;
-  return { ...pairHeaders(pair), 'x-pelago-timestamp': String(timestamp), 'x-pelago-signature': `v2=${hmacHex(pair.secretKey, payload)}` };
+  return {
+    ...pairHeaders(pair),
+    'x-pelago-timestamp': String(timestamp),
+    'x-pelago-signature': `v2=${hmacHex(pair.secretKey, payload)}`,
+  };
 }
 
 /** The HMAC the contract defines, computed independently of keygate's `signRequest`. */
@@ -177,7 +228,9 @@ export function expectNoCredentialLeak(res: ResponseLike, presented: readonly st
   const everything = `${res.text}\n${JSON.stringify(res.headers)}`;
   for (const secret of new Set([...presented, ...ALL_SECRETS])) {
     if (secret.length < 4) continue;
-    expect(everything.includes(secret), `response echoes the credential ${JSON.stringify(secret.slice(0, 12))}…`).toBe(false);
+    expect(everything.includes(secret), `response echoes the credential ${JSON.stringify(secret.slice(0, 12))}…`).toBe(
+      false,
+    );
   }
 }
 
@@ -207,7 +260,9 @@ export function expectRejection(
   expect(body.requestId.length).toBeGreaterThan(0);
   expect(res.headers['x-request-id']).toBe(body.requestId);
   if (status === 401 && options.wwwAuthenticate !== false) {
-    expect(res.headers['www-authenticate'], 'a 401 carries WWW-Authenticate').toEqual(expect.stringMatching(/^(Basic|Bearer) realm="/));
+    expect(res.headers['www-authenticate'], 'a 401 carries WWW-Authenticate').toEqual(
+      expect.stringMatching(/^(Basic|Bearer) realm="/),
+    );
   }
   if (status !== 401) expect(res.headers['www-authenticate']).toBeUndefined();
   expectNoCredentialLeak(res, options.presented);
@@ -215,7 +270,10 @@ export function expectRejection(
 }
 
 /** A request keygate admitted: 200, x-request-id equal to auth.requestId, rate-limit headers when limited. */
-export function expectAdmitted(res: ResponseLike, options: { rateLimited?: boolean } = {}): { auth: Record<string, unknown>; body: unknown; target: string; route: string } {
+export function expectAdmitted(
+  res: ResponseLike,
+  options: { rateLimited?: boolean } = {},
+): { auth: Record<string, unknown>; body: unknown; target: string; route: string } {
   expect(outcome(res), res.text.slice(0, 400)).toBe('200');
   const body = JSON.parse(res.text) as { auth: Record<string, unknown>; body: unknown; target: string; route: string };
   expect(body.auth).not.toBeNull();

@@ -28,7 +28,8 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide('redisUrl', server.url);
     project.provide('redisPort', server.port);
   } catch (error) {
-    if (process.env.CI) throw new Error(`CI must run the Redis tests, but redis-server could not start: ${String(error)}`);
+    if (process.env.CI)
+      throw new Error(`CI must run the Redis tests, but redis-server could not start: ${String(error)}`);
     console.warn(`\n[keygate] Redis tests SKIPPED: ${String(error)}. Install redis-server or set REDIS_URL.\n`);
     project.provide('redisUrl', '');
     project.provide('redisPort', 0);
@@ -44,8 +45,11 @@ async function setupPostgres(project: TestProject): Promise<void> {
     postgres = await startPostgresServer();
     project.provide('databaseUrl', postgres.url);
   } catch (error) {
-    if (process.env.CI) throw new Error(`CI must run the PostgreSQL tests, but PostgreSQL could not start: ${String(error)}`);
-    console.warn(`\n[keygate] PostgreSQL tests SKIPPED: ${String(error)}. Install postgresql or set KEYGATE_TEST_DATABASE_URL.\n`);
+    if (process.env.CI)
+      throw new Error(`CI must run the PostgreSQL tests, but PostgreSQL could not start: ${String(error)}`);
+    console.warn(
+      `\n[keygate] PostgreSQL tests SKIPPED: ${String(error)}. Install postgresql or set KEYGATE_TEST_DATABASE_URL.\n`,
+    );
     project.provide('databaseUrl', '');
   }
 }

@@ -14,7 +14,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -52,7 +54,8 @@ export interface RedisServerOptions {
  * `appendOnly` is set.
  */
 export async function startRedisServer(port?: number, options: RedisServerOptions = {}): Promise<RedisServer> {
-  if ((options.appendOnly || options.cluster) && options.dir === undefined) throw new Error('startRedisServer: dir is required');
+  if ((options.appendOnly || options.cluster) && options.dir === undefined)
+    throw new Error('startRedisServer: dir is required');
   const chosen = port ?? (await freePort());
   const args = ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--protected-mode', 'yes'];
   args.push('--appendonly', options.appendOnly ? 'yes' : 'no');
@@ -60,7 +63,14 @@ export async function startRedisServer(port?: number, options: RedisServerOption
   if (options.dir !== undefined) args.push('--dir', options.dir);
   if (options.cluster) {
     // Announced, or CLUSTER SLOTS names no address until the node meets another, and clients cannot follow it.
-    args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${chosen}.conf`, '--cluster-announce-ip', '127.0.0.1');
+    args.push(
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${chosen}.conf`,
+      '--cluster-announce-ip',
+      '127.0.0.1',
+    );
   }
   const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const exited = new Promise<never>((_, reject) => {

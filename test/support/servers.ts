@@ -17,7 +17,14 @@
  * `{ handledBy: 'app', keygateError, ...error.toJSON() }`, the error's status and headers: that is what the
  * `errors: 'next'` (Express) and `errors: 'throw'` (Koa) tests look at.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+} from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { bodyParser } from '@koa/bodyparser';
@@ -102,7 +109,8 @@ function appErrorBody(error: unknown) {
 }
 
 function errorStatus(error: unknown): number {
-  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }
 
@@ -190,7 +198,13 @@ function buildKoa(framework: Framework, options: TestKeygateOptions, setup: Requ
     const route = routeOf(ctx.method, ctx.path);
     const send = () => {
       ctx.status = 200;
-      ctx.body = reply(route, ctx.state.auth, (ctx.request as unknown as { body?: unknown }).body, ctx.originalUrl, ctx.method);
+      ctx.body = reply(
+        route,
+        ctx.state.auth,
+        (ctx.request as unknown as { body?: unknown }).body,
+        ctx.originalUrl,
+        ctx.method,
+      );
     };
     const guard = route === 'payments' ? guards[`${ctx.method} ${ctx.path}`] : undefined;
     if (guard === undefined) return send();
@@ -201,12 +215,21 @@ function buildKoa(framework: Framework, options: TestKeygateOptions, setup: Requ
 
 /** Builds the test app on one framework. keygate is constructed here, once, like an app does at start-up. */
 export function buildApp(framework: Framework, options: TestKeygateOptions, setup: AppSetup = {}): TestApp {
-  const full: Required<AppSetup> = { parser: 'after', appErrorHandler: true, keygate: true, trustProxy: false, ...setup };
+  const full: Required<AppSetup> = {
+    parser: 'after',
+    appErrorHandler: true,
+    keygate: true,
+    trustProxy: false,
+    ...setup,
+  };
   return framework.kind === 'express' ? buildExpress(framework, options, full) : buildKoa(framework, options, full);
 }
 
 /** Starts a real HTTP server for `handler` on an ephemeral port (e.g. with a raised `maxHeaderSize`). */
-export async function listen(handler: RequestListener, serverOptions: ServerOptions = {}): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+export async function listen(
+  handler: RequestListener,
+  serverOptions: ServerOptions = {},
+): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = createServer(serverOptions, handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -245,15 +268,23 @@ export async function rawRequest(
   const server = await listen(handler);
   try {
     return await new Promise<RawResponse>((resolve, reject) => {
-      const req = httpRequest(`${server.url}${request.path}`, { method: request.method, headers: request.headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
-          if (request.holdOpen) req.destroy();
-        });
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        `${server.url}${request.path}`,
+        { method: request.method, headers: request.headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
+            if (request.holdOpen) req.destroy();
+          });
+          res.on('error', reject);
+        },
+      );
       // The server may answer (413) and close before the whole body is written: that is not a client failure.
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
@@ -314,5 +345,9 @@ export function parseRawResponse(text: string): { status: number; headers: Recor
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1] ?? 0), headers, body: split === -1 ? '' : text.slice(split + 4) };
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1] ?? 0),
+    headers,
+    body: split === -1 ? '' : text.slice(split + 4),
+  };
 }

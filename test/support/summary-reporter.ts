@@ -11,7 +11,11 @@ export default class SummaryReporter implements Reporter {
       for (const test of module.children.allTests()) count[test.result().state]++;
     }
     // A module that failed outside its tests (an import or a beforeAll) counts as one failure more.
-    const brokenModules = testModules.filter((module) => module.state() === 'failed' && [...module.children.allTests('failed')].length === 0).length;
-    console.log(`\n${count.passed} passed, ${count.failed + brokenModules} failed, ${count.skipped + count.pending} skipped`);
+    const brokenModules = testModules.filter(
+      (module) => module.state() === 'failed' && [...module.children.allTests('failed')].length === 0,
+    ).length;
+    console.log(
+      `\n${count.passed} passed, ${count.failed + brokenModules} failed, ${count.skipped + count.pending} skipped`,
+    );
   }
 }

@@ -1,6 +1,10 @@
 import * as crypto from 'node:crypto';
 
-type OneShotHash = (algorithm: string, data: string | Uint8Array, outputEncoding: 'hex' | 'latin1' | 'buffer') => string | Buffer;
+type OneShotHash = (
+  algorithm: string,
+  data: string | Uint8Array,
+  outputEncoding: 'hex' | 'latin1' | 'buffer',
+) => string | Buffer;
 // `crypto.hash` (Node ≥ 20.12) is about 3× faster than createHash for small inputs; fall back where it is missing.
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 

@@ -21,7 +21,13 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /** Why a signature was refused (`INVALID_SIGNATURE`). */
-export type SignatureFailure = 'missing' | 'malformed' | 'version' | 'body-not-allowed' | 'body-unreadable' | 'mismatch';
+export type SignatureFailure =
+  | 'missing'
+  | 'malformed'
+  | 'version'
+  | 'body-not-allowed'
+  | 'body-unreadable'
+  | 'mismatch';
 
 /** Why a timestamp was refused (`TIMESTAMP_OUT_OF_RANGE`). */
 export type TimestampFailure = 'missing' | 'malformed' | 'seconds' | 'too-old' | 'too-new';
@@ -76,9 +82,8 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   AUTH_UNAVAILABLE: 'Authentication is temporarily unavailable.',
 };
 
-type DetailsArgument<C extends ErrorCode> = ErrorDetails[C] extends Record<string, never>
-  ? { details?: ErrorDetails[C] }
-  : { details: ErrorDetails[C] };
+type DetailsArgument<C extends ErrorCode> =
+  ErrorDetails[C] extends Record<string, never> ? { details?: ErrorDetails[C] } : { details: ErrorDetails[C] };
 
 export type KeygateErrorOptions<C extends ErrorCode> = DetailsArgument<C> & {
   message?: string;
@@ -109,7 +114,10 @@ export class KeygateError<C extends ErrorCode = ErrorCode> extends Error {
   /** A misconfiguration's fix, for the operator. Not enumerable, and never in `toJSON()`. */
   declare readonly fix?: string;
 
-  constructor(code: C, ...[options]: ErrorDetails[C] extends Record<string, never> ? [KeygateErrorOptions<C>?] : [KeygateErrorOptions<C>]) {
+  constructor(
+    code: C,
+    ...[options]: ErrorDetails[C] extends Record<string, never> ? [KeygateErrorOptions<C>?] : [KeygateErrorOptions<C>]
+  ) {
     super(options?.message ?? DEFAULT_MESSAGES[code]);
     this.code = code;
     this.status = ERROR_STATUS[code];

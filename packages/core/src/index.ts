@@ -25,7 +25,14 @@ export { missingScopes } from './scopes.js';
 export { generateApiKey, generateKeyPair } from './keys/generate.js';
 export { MemoryKeyStore } from './keys/memory-key-store.js';
 export { CachedKeyStore, type CachedKeyStoreOptions } from './keys/cached-key-store.js';
-export { KeysFileError, parseKeysFile, readKeysFile, readKeysFileData, type KeysFile, type KeysFileEntry } from './keys/keys-file.js';
+export {
+  KeysFileError,
+  parseKeysFile,
+  readKeysFile,
+  readKeysFileData,
+  type KeysFile,
+  type KeysFileEntry,
+} from './keys/keys-file.js';
 export { MemoryDecisionStore, type MemoryDecisionStoreOptions } from './decision/memory-store.js';
 export { StoreFullError } from './decision/store-full-error.js';
 export type * from './types.js';

@@ -143,8 +143,26 @@ export interface Configuration {
 }
 
 const OPTION_NAMES = [
-  'keys', 'schemes', 'environments', 'basic', 'keypair', 'jwt', 'replay', 'rateLimit', 'store', 'failOpen', 'onStoreError',
-  'onDecision', 'logger', 'failedAuthLimit', 'maxHeaderLength', 'maxBodyBytes', 'bodyTimeoutMs', 'realm', 'trustRequestId', 'now',
+  'keys',
+  'schemes',
+  'environments',
+  'basic',
+  'keypair',
+  'jwt',
+  'replay',
+  'rateLimit',
+  'store',
+  'failOpen',
+  'onStoreError',
+  'onDecision',
+  'logger',
+  'failedAuthLimit',
+  'maxHeaderLength',
+  'maxBodyBytes',
+  'bodyTimeoutMs',
+  'realm',
+  'trustRequestId',
+  'now',
 ];
 /** Options of earlier versions, and where they went. */
 const MOVED: Record<string, string> = {
@@ -175,7 +193,8 @@ function known(field: string, value: object, names: readonly string[]): void {
 
 function group<T extends object>(field: string, value: T | undefined, names: readonly string[]): Partial<T> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(field, 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    invalid(field, 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
   known(field, value, names);
   return value;
 }
@@ -188,7 +207,12 @@ function headerName(field: string, value: string | undefined, fallback: string):
 
 function positive(field: string, value: number | undefined, fallback: number, integer = false): number {
   const number = value ?? fallback;
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0 || (integer && !Number.isSafeInteger(number))) {
+  if (
+    typeof number !== 'number' ||
+    !Number.isFinite(number) ||
+    number <= 0 ||
+    (integer && !Number.isSafeInteger(number))
+  ) {
     invalid(field, `must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return number;
@@ -214,7 +238,11 @@ function subset<T extends string>(field: string, value: readonly T[] | undefined
   return new Set(list);
 }
 
-function resolveKeyStore(keys: KeygateOptions['keys'], onError: (error: unknown) => void, check: (keys: LoadedKeys) => void): KeyStore {
+function resolveKeyStore(
+  keys: KeygateOptions['keys'],
+  onError: (error: unknown) => void,
+  check: (keys: LoadedKeys) => void,
+): KeyStore {
   if (typeof keys === 'string') return MemoryKeyStore.watchFile(keys, { onError, check });
   if (typeof keys === 'object' && keys !== null) {
     if ('findByKeyHash' in keys && 'findByPublicKey' in keys) return keys;
@@ -225,8 +253,13 @@ function resolveKeyStore(keys: KeygateOptions['keys'], onError: (error: unknown)
 
 /** Basic and key pairs by default, plus `jwt` when its option is given; a list that contradicts the `jwt` option throws. */
 function resolveSchemes(value: readonly Scheme[] | undefined, jwt: JwtOptions | undefined): Set<Scheme> {
-  const schemes = subset<Scheme>('schemes', value ?? (jwt === undefined ? DEFAULTS.schemes : [...DEFAULTS.schemes, 'jwt']), ['basic', 'keypair', 'jwt']);
-  if (schemes.has('jwt') && jwt === undefined) invalid('schemes', 'contains "jwt" but option "jwt" (its keys, issuer and audience) is not set');
+  const schemes = subset<Scheme>(
+    'schemes',
+    value ?? (jwt === undefined ? DEFAULTS.schemes : [...DEFAULTS.schemes, 'jwt']),
+    ['basic', 'keypair', 'jwt'],
+  );
+  if (schemes.has('jwt') && jwt === undefined)
+    invalid('schemes', 'contains "jwt" but option "jwt" (its keys, issuer and audience) is not set');
   if (!schemes.has('jwt') && jwt !== undefined) invalid('jwt', 'is set but option "schemes" does not contain "jwt"');
   return schemes;
 }
@@ -241,13 +274,20 @@ function resolveRateLimit(value: RateLimit | false | undefined): RateLimit | fal
 }
 
 /** Off unless given; both fields are required, as no default count of failures suits every API. */
-function resolveFailedAuthLimit(value: RateLimit | false | undefined, store: DecisionStore): Configuration['failedAuthLimit'] {
+function resolveFailedAuthLimit(
+  value: RateLimit | false | undefined,
+  store: DecisionStore,
+): Configuration['failedAuthLimit'] {
   if (value === undefined || value === false) return false;
   const given = group('failedAuthLimit', value, ['limit', 'windowSeconds']);
   const limit = positive('failedAuthLimit.limit', given.limit ?? Number.NaN, 1, true);
   const windowSeconds = positive('failedAuthLimit.windowSeconds', given.windowSeconds ?? Number.NaN, 1);
   if (typeof store.failures !== 'function' || typeof store.countFailure !== 'function') {
-    invalid('failedAuthLimit', 'needs a store that counts failures (failures() and countFailure()): MemoryDecisionStore and RedisDecisionStore do', 'ERR_KEYGATE_STORE_UNSUPPORTED');
+    invalid(
+      'failedAuthLimit',
+      'needs a store that counts failures (failures() and countFailure()): MemoryDecisionStore and RedisDecisionStore do',
+      'ERR_KEYGATE_STORE_UNSUPPORTED',
+    );
   }
   return { limit, windowMs: Math.ceil(windowSeconds * 1000) };
 }
@@ -269,7 +309,12 @@ function resolveStore(value: DecisionStore | undefined): DecisionStore {
  * With a memory store, a limit too large for its byte bound would fail every request of the key; say so at
  * start-up instead, naming the option or the key.
  */
-function checkLimitsFit(store: DecisionStore | undefined, storeName: string, keyStore: KeyStore, rateLimit: RateLimit | false): void {
+function checkLimitsFit(
+  store: DecisionStore | undefined,
+  storeName: string,
+  keyStore: KeyStore,
+  rateLimit: RateLimit | false,
+): void {
   if (!(store instanceof MemoryDecisionStore)) return;
   const fits = (limit: number, what: string) => {
     try {
@@ -284,22 +329,30 @@ function checkLimitsFit(store: DecisionStore | undefined, storeName: string, key
   };
   if (rateLimit !== false) fits(rateLimit.limit, 'option "rateLimit.limit"');
   if (keyStore instanceof MemoryKeyStore) {
-    for (const record of keyStore.records()) if (record.rateLimit) fits(record.rateLimit.limit, `key "${record.id}": field "rateLimit.limit"`);
+    for (const record of keyStore.records())
+      if (record.rateLimit) fits(record.rateLimit.limit, `key "${record.id}": field "rateLimit.limit"`);
   }
 }
 
 /** Validates `options` once and fills in every default; a bad option throws a `KeygateConfigError` naming it. */
 export function resolveOptions(options: KeygateOptions): Configuration {
-  if (typeof options !== 'object' || options === null) invalid('(options)', 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
+  if (typeof options !== 'object' || options === null)
+    invalid('(options)', 'must be an object', 'ERR_KEYGATE_OPTIONS_NOT_OBJECT');
   known('', options, OPTION_NAMES);
   const basic = group('basic', options.basic, ['allowPassword']);
-  const keypair = group('keypair', options.keypair, ['secretHeader', 'signatures', 'signatureHeaders', 'signatureVersions']);
+  const keypair = group('keypair', options.keypair, [
+    'secretHeader',
+    'signatures',
+    'signatureHeaders',
+    'signatureVersions',
+  ]);
   const signatureHeaders = group('keypair.signatureHeaders', keypair.signatureHeaders, ['timestamp', 'signature']);
   const replay = group('replay', options.replay, ['windowSeconds']);
   const now = options.now ?? DEFAULTS.now;
   if (typeof now !== 'function') invalid('now', 'must be a function returning Unix milliseconds');
   const realm = options.realm ?? DEFAULTS.realm;
-  if (typeof realm !== 'string' || !REALM.test(realm)) invalid('realm', 'must be printable ASCII without quotes or backslashes');
+  if (typeof realm !== 'string' || !REALM.test(realm))
+    invalid('realm', 'must be printable ASCII without quotes or backslashes');
   const logger = options.logger ?? DEFAULTS.logger;
   if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
     invalid('logger', 'must be an object with warn(message) and error(message), such as console or a pino logger');
@@ -320,7 +373,9 @@ export function resolveOptions(options: KeygateOptions): Configuration {
   const keyStore = resolveKeyStore(options.keys, onKeysError, checkReloaded);
   const rateLimit = resolveRateLimit(options.rateLimit);
   const store = resolveStore(options.store);
-  const fallbackStore = boolean('failOpen', options.failOpen, DEFAULTS.failOpen) ? new MemoryDecisionStore() : undefined;
+  const fallbackStore = boolean('failOpen', options.failOpen, DEFAULTS.failOpen)
+    ? new MemoryDecisionStore()
+    : undefined;
   checkLimitsFit(store, 'the memory store', keyStore, rateLimit);
   checkLimitsFit(fallbackStore, 'the in-process store that failOpen falls back on', keyStore, rateLimit);
   return {
@@ -332,8 +387,16 @@ export function resolveOptions(options: KeygateOptions): Configuration {
     keypair: {
       secretHeader: headerName('keypair.secretHeader', keypair.secretHeader, DEFAULTS.secretHeader),
       signatures: oneOf('keypair.signatures', keypair.signatures, ['required', 'optional', 'off'], DEFAULTS.signatures),
-      timestampHeader: headerName('keypair.signatureHeaders.timestamp', signatureHeaders.timestamp, DEFAULTS.timestampHeader),
-      signatureHeader: headerName('keypair.signatureHeaders.signature', signatureHeaders.signature, DEFAULTS.signatureHeader),
+      timestampHeader: headerName(
+        'keypair.signatureHeaders.timestamp',
+        signatureHeaders.timestamp,
+        DEFAULTS.timestampHeader,
+      ),
+      signatureHeader: headerName(
+        'keypair.signatureHeaders.signature',
+        signatureHeaders.signature,
+        DEFAULTS.signatureHeader,
+      ),
       signatureVersions: subset('keypair.signatureVersions', keypair.signatureVersions, DEFAULTS.signatureVersions),
     },
     replayWindowMs: positive('replay.windowSeconds', replay.windowSeconds, DEFAULTS.replayWindowSeconds) * 1000,

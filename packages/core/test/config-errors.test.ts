@@ -84,7 +84,7 @@ const cases: [ConfigErrorCode, string, () => unknown, RegExp][] = [
     'ERR_KEYGATE_OPTION_UNKNOWN',
     'a CachedKeyStore option it does not have',
     () => new CachedKeyStore(new MemoryKeyStore({ tenants: [], keys: [] }), { ttl: 5 } as never),
-    /CachedKeyStore: unknown option "ttl" \(known: max, ttlMs/,
+    /CachedKeyStore: unknown option "ttl" \(known: max, negativeMax, ttlMs/,
   ],
   [
     'ERR_KEYGATE_INVALID_VALUE',

@@ -83,7 +83,9 @@ const ONE_OF_EACH: AnyKeygateError[] = [
   new KeygateError('TENANT_INACTIVE'),
   new KeygateError('ENVIRONMENT_MISMATCH'),
   new KeygateError('INVALID_SIGNATURE', { details: { reason: 'mismatch' } }),
-  new KeygateError('TIMESTAMP_OUT_OF_RANGE', { details: { reason: 'too-old', serverTimeMs: 2, skewMs: -1, windowMs: 1 } }),
+  new KeygateError('TIMESTAMP_OUT_OF_RANGE', {
+    details: { reason: 'too-old', serverTimeMs: 2, skewMs: -1, windowMs: 1 },
+  }),
   new KeygateError('REPLAYED_REQUEST'),
   new KeygateError('INVALID_TOKEN', { details: { reason: 'expired' } }),
   new KeygateError('INSUFFICIENT_SCOPE', { details: { missingScopes: ['a'], requiredScopes: ['a', 'b'] } }),
@@ -98,13 +100,23 @@ const ONE_OF_EACH: AnyKeygateError[] = [
 describe('typed errors (issue 9)', () => {
   it('every code is covered here, with the status of the table', () => {
     expect(ONE_OF_EACH.map((error) => error.code).sort()).toEqual((Object.keys(ERROR_STATUS) as ErrorCode[]).sort());
-    for (const error of ONE_OF_EACH) expect([error.code, error.status, error.statusCode]).toEqual([error.code, ERROR_STATUS[error.code], ERROR_STATUS[error.code]]);
+    for (const error of ONE_OF_EACH)
+      expect([error.code, error.status, error.statusCode]).toEqual([
+        error.code,
+        ERROR_STATUS[error.code],
+        ERROR_STATUS[error.code],
+      ]);
   });
 
   it('expose is true for 4xx and false for 5xx (Koa-style handlers hide 5xx messages)', () => {
     const exposed = Object.fromEntries(ONE_OF_EACH.map((error) => [error.code, error.expose]));
     expect(exposed).toEqual(Object.fromEntries(ONE_OF_EACH.map((error) => [error.code, error.status < 500])));
-    expect(exposed).toMatchObject({ RAW_BODY_UNAVAILABLE: false, AUTH_UNAVAILABLE: false, INVALID_API_KEY: true, REQUEST_TIMEOUT: true });
+    expect(exposed).toMatchObject({
+      RAW_BODY_UNAVAILABLE: false,
+      AUTH_UNAVAILABLE: false,
+      INVALID_API_KEY: true,
+      REQUEST_TIMEOUT: true,
+    });
   });
 
   it('switch (error.code) narrows the details (see explain() above)', () => {
@@ -128,11 +140,19 @@ describe('typed errors (issue 9)', () => {
 
   it('a verifier rejection narrows the same way, and the envelope carries the typed details', async () => {
     const verifier = createVerifier({ keys: keysFile(), rateLimit: false, now: () => VECTOR_TIME });
-    const result: VerifyResult = await verifier.verify(signed('POST', '/v1/payments', '{}', { timestamp: VECTOR_TIME + 301_000 }));
-    expect(result.ok ? 'ok' : explain(result.error)).toBe(`timestamp too-new skew=301000 window=300000 server=${VECTOR_TIME}`);
+    const result: VerifyResult = await verifier.verify(
+      signed('POST', '/v1/payments', '{}', { timestamp: VECTOR_TIME + 301_000 }),
+    );
+    expect(result.ok ? 'ok' : explain(result.error)).toBe(
+      `timestamp too-new skew=301000 window=300000 server=${VECTOR_TIME}`,
+    );
     expect(result.ok ? 'ok' : result.error.toJSON()).toEqual({
       success: false,
-      error: { message: expect.any(String), code: 'TIMESTAMP_OUT_OF_RANGE', details: { reason: 'too-new', serverTimeMs: VECTOR_TIME, skewMs: 301_000, windowMs: 300_000 } },
+      error: {
+        message: expect.any(String),
+        code: 'TIMESTAMP_OUT_OF_RANGE',
+        details: { reason: 'too-new', serverTimeMs: VECTOR_TIME, skewMs: 301_000, windowMs: 300_000 },
+      },
       requestId: result.requestId,
     });
     expect(isKeygateError(result.ok ? undefined : result.error)).toBe(true);
@@ -142,7 +162,11 @@ describe('typed errors (issue 9)', () => {
   it('a 503 from the verifier is not exposed; a 401 is', async () => {
     const broken: DecisionStore = { decide: () => Promise.reject(new Error('down')) };
     const verifier = createVerifier({ keys: keysFile(), store: broken, onStoreError: () => {} });
-    const unavailable = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(VECTOR_KEY) } });
+    const unavailable = await verifier.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization: basicAuthorization(VECTOR_KEY) },
+    });
     expect(codeOf(unavailable)).toBe('AUTH_UNAVAILABLE');
     expect(unavailable.ok ? 'ok' : [unavailable.error.status, unavailable.error.expose]).toEqual([503, false]);
     const unknown = await verifier.verify({ method: 'GET', target: '/', headers: {} });

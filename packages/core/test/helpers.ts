@@ -1,5 +1,11 @@
 import { expect } from 'vitest';
-import { signRequest, type KeysFile, type RequestInput, type SignatureVersion, type VerifyResult } from '../src/index.js';
+import {
+  signRequest,
+  type KeysFile,
+  type RequestInput,
+  type SignatureVersion,
+  type VerifyResult,
+} from '../src/index.js';
 
 export {
   basicHeaderVectors,
@@ -29,7 +35,12 @@ export function keysFile(): KeysFile {
       { id: 'key_suspended', tenant: 'globex', key: 'pk_live_SuspendedTenant0000001' },
       { id: 'key_plain', tenant: 'acme', key: 'plainkey-without-prefix-01' },
       { id: 'key_pair', tenant: 'acme', publicKey: VECTOR_PUBLIC, secretKey: VECTOR_SECRET },
-      { id: 'key_live_pair', tenant: 'acme', publicKey: 'pk_live_LivePublic0000000001', secretKey: 'sk_live_LiveSecret0000000001' },
+      {
+        id: 'key_live_pair',
+        tenant: 'acme',
+        publicKey: 'pk_live_LivePublic0000000001',
+        secretKey: 'sk_live_LiveSecret0000000001',
+      },
       {
         id: 'key_read',
         tenant: 'acme',
@@ -70,7 +81,9 @@ export function visibleText(result: VerifyResult): string {
 export function expectNoLeak(result: VerifyResult, ...secrets: string[]): void {
   const visible = visibleText(result);
   for (const secret of secrets) {
-    expect(visible.includes(secret), `the answer echoes the credential ${JSON.stringify(secret.slice(0, 12))}…`).toBe(false);
+    expect(visible.includes(secret), `the answer echoes the credential ${JSON.stringify(secret.slice(0, 12))}…`).toBe(
+      false,
+    );
   }
 }
 

@@ -23,7 +23,11 @@ describe('options are validated once, when the verifier is built', () => {
     ['rate window', { rateLimit: { limit: 5, windowSeconds: 0 } }, /option "rateLimit\.windowSeconds"/],
     ['replay window', { replay: { windowSeconds: 0 } }, /option "replay\.windowSeconds"/],
     ['header name', { keypair: { secretHeader: 'X Api Secret' } }, /option "keypair\.secretHeader"/],
-    ['signature header name', { keypair: { signatureHeaders: { signature: 'X:Sig' } } }, /option "keypair\.signatureHeaders\.signature"/],
+    [
+      'signature header name',
+      { keypair: { signatureHeaders: { signature: 'X:Sig' } } },
+      /option "keypair\.signatureHeaders\.signature"/,
+    ],
     ['signature versions', { keypair: { signatureVersions: ['v0'] } }, /option "keypair\.signatureVersions"/],
     ['keys', { keys: 42 }, /option "keys"/],
     ['realm', { realm: 'a"b' }, /option "realm"/],
@@ -47,7 +51,12 @@ describe('options are validated once, when the verifier is built', () => {
         schemes: ['keypair', 'basic'],
         environments: ['live'],
         basic: { allowPassword: true },
-        keypair: { secretHeader: 'X-Secret', signatures: 'required', signatureHeaders: { timestamp: 'X-T', signature: 'X-S' }, signatureVersions: ['v2'] },
+        keypair: {
+          secretHeader: 'X-Secret',
+          signatures: 'required',
+          signatureHeaders: { timestamp: 'X-T', signature: 'X-S' },
+          signatureVersions: ['v2'],
+        },
         replay: { windowSeconds: 60 },
         rateLimit: { limit: 10, windowSeconds: 1 },
         store: new MemoryDecisionStore(),
@@ -94,10 +103,14 @@ describe('unknown and moved options throw a TypeError naming them (issue 9)', ()
     [{ replay: { window: 60 } }, 'replay.window'],
     [{ rateLimit: { limit: 5, windowSeconds: 60, burst: 10 } }, 'rateLimit.burst'],
   ])('an unknown option %j is refused, naming "%s" and the known ones', (options, name) => {
-    expect(startupError(options)).toMatch(new RegExp(`^keygate: option "${name.replace(/\./g, '\\.')}" is not an option \\(known: [a-zA-Z, ]+\\)$`));
+    expect(startupError(options)).toMatch(
+      new RegExp(`^keygate: option "${name.replace(/\./g, '\\.')}" is not an option \\(known: [a-zA-Z, ]+\\)$`),
+    );
   });
 
   it('a misspelt option is not silently ignored even beside good ones', () => {
-    expect(startupError({ rateLimit: false, keypair: { signatures: 'required', secretheader: 'X-S' } })).toMatch(/option "keypair\.secretheader" is not an option/);
+    expect(startupError({ rateLimit: false, keypair: { signatures: 'required', secretheader: 'X-S' } })).toMatch(
+      /option "keypair\.secretheader" is not an option/,
+    );
   });
 });

@@ -2,5 +2,22 @@ import './augment.js';
 
 export { keygate, requireScopes, type KeygateExpressOptions } from './middleware.js';
 export { keepRawBody } from './raw-body.js';
-export { createVerifier, signRequest, basicAuthorization, KeygateError, isKeygateError, MemoryKeyStore, MemoryDecisionStore } from '@keygate/core';
-export type { AuthContext, AnyKeygateError, ErrorCode, KeygateOptions, KeyStore, DecisionStore, Verifier, VerifyResult } from '@keygate/core';
+export {
+  createVerifier,
+  signRequest,
+  basicAuthorization,
+  KeygateError,
+  isKeygateError,
+  MemoryKeyStore,
+  MemoryDecisionStore,
+} from '@keygate/core';
+export type {
+  AuthContext,
+  AnyKeygateError,
+  ErrorCode,
+  KeygateOptions,
+  KeyStore,
+  DecisionStore,
+  Verifier,
+  VerifyResult,
+} from '@keygate/core';

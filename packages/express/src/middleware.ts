@@ -1,5 +1,11 @@
 import type { KeygateError } from '@keygate/core';
-import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions, type DeferredVerification } from '@keygate/core/node';
+import {
+  errorResponse,
+  scopeCheck,
+  verifierFrom,
+  type AdapterOptions,
+  type DeferredVerification,
+} from '@keygate/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { verifyRequest } from './verify-request.js';
 
@@ -15,7 +21,10 @@ const SETTLE = Symbol('keygate.settle');
 type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next'; [SETTLE]?: DeferredVerification['settle'] };
 
 function reject(req: Request, res: Response, next: NextFunction, error: KeygateError): void {
-  if ((req as WithMode)[ERROR_MODE] === 'next') return next(error);
+  if ((req as WithMode)[ERROR_MODE] === 'next') {
+    next(error);
+    return;
+  }
   const { status, headers, body } = errorResponse(error);
   res.status(status).set(headers).send(body);
 }

@@ -1,5 +1,11 @@
 import type { KeygateError } from '@keygate/core';
-import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions, type DeferredVerification } from '@keygate/core/node';
+import {
+  errorResponse,
+  scopeCheck,
+  verifierFrom,
+  type AdapterOptions,
+  type DeferredVerification,
+} from '@keygate/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import { verifyRequest } from './verify-request.js';
 

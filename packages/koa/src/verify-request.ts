@@ -1,5 +1,11 @@
 import type { Verifier } from '@keygate/core';
-import { peekRequestBody, rawBodyUnavailable, requestHeaders, verifyDeferred, type DeferredVerification } from '@keygate/core/node';
+import {
+  peekRequestBody,
+  rawBodyUnavailable,
+  requestHeaders,
+  verifyDeferred,
+  type DeferredVerification,
+} from '@keygate/core/node';
 import type { Context } from 'koa';
 
 const FIX = 'A body parser ran before keygate without keeping the raw body: mount keygate before the body parser.';
@@ -22,7 +28,8 @@ async function rawBodyOf(ctx: Context, maxBytes: number): Promise<string | Buffe
   const kept = ctx.request.rawBody;
   if (kept === undefined) return (ctx.request.rawBody = await peekRequestBody(ctx.req, maxBytes, FIX));
   // An oversized body is left to the verifier's size check (413), whatever its encoding.
-  if (typeof kept === 'string' && kept.length <= maxBytes && !isFaithfulText(ctx, kept)) throw rawBodyUnavailable(DECODED_FIX);
+  if (typeof kept === 'string' && kept.length <= maxBytes && !isFaithfulText(ctx, kept))
+    throw rawBodyUnavailable(DECODED_FIX);
   return kept;
 }
 

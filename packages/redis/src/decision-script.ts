@@ -69,7 +69,14 @@ export interface ScriptCall {
   ttlMs: number;
 }
 
-type Decide = (log: string, seen: string, now: number, limit: number, windowMs: number, ttlMs: number) => Promise<unknown>;
+type Decide = (
+  log: string,
+  seen: string,
+  now: number,
+  limit: number,
+  windowMs: number,
+  ttlMs: number,
+) => Promise<unknown>;
 type DecideCommand = Record<typeof COMMAND, Decide>;
 type Client = Redis | Cluster;
 

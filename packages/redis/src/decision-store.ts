@@ -36,7 +36,9 @@ export class RedisDecisionStore implements DecisionStore {
   /** The failed attempts of `client` (a client address) in its running window: one round trip. */
   async failures(client: string, now: number): Promise<FailureCount> {
     checkFailureArguments(client, now, 1);
-    const reply = await callRedis('failures', this.timeoutMs, () => this.failedAuth.read(failedAuthKey(this.prefix, client), now));
+    const reply = await callRedis('failures', this.timeoutMs, () =>
+      this.failedAuth.read(failedAuthKey(this.prefix, client), now),
+    );
     return parseFailureReply(reply, 'failures');
   }
 
@@ -50,7 +52,10 @@ export class RedisDecisionStore implements DecisionStore {
 }
 
 function checkFailureArguments(client: string, now: number, windowMs: number): void {
-  if (typeof client !== 'string' || client === '') throw new TypeError('RedisDecisionStore: client must be a non-empty string');
-  if (!Number.isSafeInteger(now) || now < 0) throw new TypeError('RedisDecisionStore: now must be Unix time in whole milliseconds');
-  if (!Number.isSafeInteger(windowMs) || windowMs < 1) throw new TypeError('RedisDecisionStore: windowMs must be a positive integer');
+  if (typeof client !== 'string' || client === '')
+    throw new TypeError('RedisDecisionStore: client must be a non-empty string');
+  if (!Number.isSafeInteger(now) || now < 0)
+    throw new TypeError('RedisDecisionStore: now must be Unix time in whole milliseconds');
+  if (!Number.isSafeInteger(windowMs) || windowMs < 1)
+    throw new TypeError('RedisDecisionStore: windowMs must be a positive integer');
 }

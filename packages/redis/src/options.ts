@@ -31,7 +31,8 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Validates the options once, when a store is built; a mistake throws a `TypeError` naming the field. */
 export function resolveOptions(owner: string, options: RedisStoreOptions): RedisStoreConfiguration {
-  const invalid = (field: string, rule: string) => new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `${owner}: ${field} ${rule}`);
+  const invalid = (field: string, rule: string) =>
+    new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `${owner}: ${field} ${rule}`);
   if (typeof options !== 'object' || options === null) {
     throw new KeygateConfigError('ERR_KEYGATE_OPTIONS_NOT_OBJECT', `${owner}: options must be an object`);
   }

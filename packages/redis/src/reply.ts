@@ -19,7 +19,8 @@ export function parseReply(reply: unknown, admission: Admission): Decision {
       if (outcome === ADMITTED && remaining >= 0 && remaining < limit) {
         return { outcome: 'admitted', rateLimit: { remaining, resetAt } };
       }
-      if (outcome === RATE_LIMITED && remaining === 0) return { outcome: 'rate-limited', rateLimit: { remaining, resetAt } };
+      if (outcome === RATE_LIMITED && remaining === 0)
+        return { outcome: 'rate-limited', rateLimit: { remaining, resetAt } };
     }
   }
   throw new RedisStoreError(`Redis decide returned an unexpected reply: ${JSON.stringify(reply)}`);

@@ -14,11 +14,14 @@ export function scriptArguments(prefix: string, admission: Admission): ScriptCal
   if (!Number.isSafeInteger(now) || now < 0) throw invalid('now must be Unix time in whole milliseconds');
   if (limit !== undefined) {
     if (!Number.isSafeInteger(limit.limit) || limit.limit < 1) throw invalid('limit.limit must be a positive integer');
-    if (!Number.isSafeInteger(limit.windowMs) || limit.windowMs < 1) throw invalid('limit.windowMs must be a positive integer');
+    if (!Number.isSafeInteger(limit.windowMs) || limit.windowMs < 1)
+      throw invalid('limit.windowMs must be a positive integer');
   }
   if (signature !== undefined) {
-    if (typeof signature.id !== 'string' || signature.id === '') throw invalid('signature.id must be a non-empty string');
-    if (!Number.isSafeInteger(signature.expiresAt)) throw invalid('signature.expiresAt must be Unix time in whole milliseconds');
+    if (typeof signature.id !== 'string' || signature.id === '')
+      throw invalid('signature.id must be a non-empty string');
+    if (!Number.isSafeInteger(signature.expiresAt))
+      throw invalid('signature.expiresAt must be Unix time in whole milliseconds');
   }
 
   const names = keyNames(prefix, key);

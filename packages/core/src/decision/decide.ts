@@ -45,7 +45,8 @@ export async function admit(
     throw new KeygateError('AUTH_UNAVAILABLE');
   }
   if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
-  if (limit !== false) setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
+  if (limit !== false)
+    setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
   if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
 }
 
@@ -72,6 +73,8 @@ function checkShape(decision: Decision, admission: Admission): void {
     (outcome === 'rate-limited' && admission.limit === undefined) ||
     (needsRate && !(Number.isFinite(rate?.remaining) && Number.isFinite(rate?.resetAt)))
   ) {
-    throw new TypeError('decision store: decide() must answer { outcome, rateLimit: { remaining, resetAt } } as documented');
+    throw new TypeError(
+      'decision store: decide() must answer { outcome, rateLimit: { remaining, resetAt } } as documented',
+    );
   }
 }

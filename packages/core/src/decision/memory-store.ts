@@ -92,7 +92,9 @@ export class MemoryDecisionStore implements DecisionStore {
     const { key, now, limit, signature } = admission;
     // NaN compares false with everything: it would make every signature look expired.
     if (!Number.isFinite(now) || (signature !== undefined && !Number.isFinite(signature.expiresAt))) {
-      throw new RangeError('MemoryDecisionStore: now and signature.expiresAt must be finite Unix times in milliseconds');
+      throw new RangeError(
+        'MemoryDecisionStore: now and signature.expiresAt must be finite Unix times in milliseconds',
+      );
     }
     let print: Fingerprint | undefined;
     if (signature !== undefined) {
@@ -106,7 +108,8 @@ export class MemoryDecisionStore implements DecisionStore {
     if (limit !== undefined) {
       log = this.logs.get(key);
       if (log === undefined) newLogBytes = this.bytesPerKey(limit.limit);
-      else if (!log.hasRoom(limit.limit, limit.windowMs, now)) return { outcome: 'rate-limited', rateLimit: log.refusal(limit.windowMs) };
+      else if (!log.hasRoom(limit.limit, limit.windowMs, now))
+        return { outcome: 'rate-limited', rateLimit: log.refusal(limit.windowMs) };
     }
 
     // Nothing below may fail once the first thing is recorded.
@@ -133,7 +136,9 @@ export class MemoryDecisionStore implements DecisionStore {
   bytesPerKey(limit: number): number {
     const size = SlidingLog.bytesFor(limit) + ENTRY_OVERHEAD_BYTES;
     if (size > this.maxBytes) {
-      throw new RangeError(`MemoryDecisionStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`);
+      throw new RangeError(
+        `MemoryDecisionStore: a limit of ${limit} needs ${size} bytes per key, more than maxBytes (${this.maxBytes})`,
+      );
     }
     return size;
   }
@@ -149,11 +154,20 @@ export class MemoryDecisionStore implements DecisionStore {
   }
 }
 
-function integerOption(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function integerOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', `MemoryDecisionStore: option "${name}" must be an integer ${range}`);
+    throw new KeygateConfigError(
+      'ERR_KEYGATE_INVALID_VALUE',
+      `MemoryDecisionStore: option "${name}" must be an integer ${range}`,
+    );
   }
   return value;
 }

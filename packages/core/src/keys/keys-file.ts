@@ -45,7 +45,21 @@ export interface LoadedKeys {
   tenants?: Map<string, TenantRecord>;
 }
 
-const ENTRY_FIELDS = new Set(['id', 'tenant', 'key', 'keyHash', 'publicKey', 'secretKey', 'secretKeys', 'environment', 'scopes', 'revoked', 'expiresAt', 'rateLimit', 'hint']);
+const ENTRY_FIELDS = new Set([
+  'id',
+  'tenant',
+  'key',
+  'keyHash',
+  'publicKey',
+  'secretKey',
+  'secretKeys',
+  'environment',
+  'scopes',
+  'revoked',
+  'expiresAt',
+  'rateLimit',
+  'hint',
+]);
 const TENANT_FIELDS = new Set(['id', 'status']);
 const KEY_HASH = /^sha256:([0-9a-fA-F]{64})$/;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -90,13 +104,20 @@ function jsonErrorLocation(text: string, message: string): string {
   const quoted = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
   if (at) position = Number(at[1]);
   else if (quoted) {
-    const [, token, cutBefore, excerpt, cutAfter] = quoted as unknown as [string, string, string | undefined, string, string | undefined];
+    const [, token, cutBefore, excerpt, cutAfter] = quoted as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string | undefined,
+    ];
     // V8 quotes up to 10 characters either side of the error (the whole text when it is short). Where the
     // quote or the token is found more than once, the place is unknown: better no column than a wrong one.
     const start = onlyIndexOf(text, excerpt);
     if (start >= 0) position = cutBefore ? start + 10 : cutAfter ? excerpt.length - 10 : onlyIndexOf(text, token);
   }
-  if (position === undefined || position < 0) return message.startsWith('Unexpected end') ? 'it ends too early' : 'syntax error';
+  if (position === undefined || position < 0)
+    return message.startsWith('Unexpected end') ? 'it ends too early' : 'syntax error';
   const before = text.slice(0, position);
   return `syntax error at line ${before.split('\n').length}, column ${position - before.lastIndexOf('\n')}`;
 }
@@ -124,7 +145,8 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
     const id = t.id as string;
     if (tenants.has(id)) fail(where, `field "id": duplicate tenant id "${id}"`);
     const status = t.status ?? 'active';
-    if (status !== 'active' && status !== 'suspended') fail(`${where} ("${id}")`, 'field "status" must be "active" or "suspended"');
+    if (status !== 'active' && status !== 'suspended')
+      fail(`${where} ("${id}")`, 'field "status" must be "active" or "suspended"');
     tenants.set(id, status as 'active' | 'suspended');
   });
 
@@ -136,7 +158,8 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
   const strings = new Map<string, string>();
   const claim = (digest: string, where: string, field: string) => {
     const other = strings.get(digest);
-    if (other !== undefined) fail(where, `field "${field}" holds the same key as ${other} (each key string must be unique)`);
+    if (other !== undefined)
+      fail(where, `field "${field}" holds the same key as ${other} (each key string must be unique)`);
     strings.set(digest, `${where} field "${field}"`);
   };
   (root.keys as unknown[]).forEach((entry, index) => {
@@ -147,7 +170,8 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
     const id = e.id as string;
     where = `keys[${index}] ("${id}")`;
     for (const field of Object.keys(e)) {
-      if (!ENTRY_FIELDS.has(field)) fail(where, `unknown field "${field}" (a misspelt "scopes" or "revoked" must not pass silently)`);
+      if (!ENTRY_FIELDS.has(field))
+        fail(where, `unknown field "${field}" (a misspelt "scopes" or "revoked" must not pass silently)`);
     }
     if (ids.has(id)) fail(where, 'field "id": duplicate key id');
     ids.add(id);
@@ -157,8 +181,10 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
 
     const hasBasic = e.key !== undefined || e.keyHash !== undefined;
     const hasPair = e.publicKey !== undefined || e.secretKey !== undefined || e.secretKeys !== undefined;
-    if (hasBasic === hasPair) fail(where, 'needs exactly one of "key", "keyHash", or "publicKey" with "secretKey" (or "secretKeys")');
-    if (e.secretKey !== undefined && e.secretKeys !== undefined) fail(where, 'has both "secretKey" and "secretKeys"; keep one');
+    if (hasBasic === hasPair)
+      fail(where, 'needs exactly one of "key", "keyHash", or "publicKey" with "secretKey" (or "secretKeys")');
+    if (e.secretKey !== undefined && e.secretKeys !== undefined)
+      fail(where, 'has both "secretKey" and "secretKeys"; keep one');
     if (e.key !== undefined && e.keyHash !== undefined) fail(where, 'has both "key" and "keyHash"; keep one');
 
     const record: KeyRecord = {
@@ -207,7 +233,10 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
         fail(where, 'field "publicKey" must start with "pk_test_" or "pk_live_" (8–512 printable ASCII characters)');
       }
       checksummed(e.publicKey as string, where, 'publicKey', fail);
-      const secrets = e.secretKeys !== undefined ? parseSecretKeys(e.secretKeys, where, fail) : [{ secretKey: e.secretKey, field: 'secretKey' }];
+      const secrets =
+        e.secretKeys !== undefined
+          ? parseSecretKeys(e.secretKeys, where, fail)
+          : [{ secretKey: e.secretKey, field: 'secretKey' }];
       for (const { secretKey, field } of secrets) {
         const sk = typeof secretKey === 'string' ? parseKeyPrefix(secretKey) : undefined;
         if (sk?.kind !== 'sk' || !KEY_CHARS.test(secretKey as string)) {
@@ -222,7 +251,11 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
         fail(where, `field "environment" says "${declared}" but the key prefix says "${pk!.environment}"`);
       }
       record.environment = pk!.environment;
-      record.secrets = secrets.map(({ secretKey, notAfter }) => ({ secretKey: secretKey as string, digest: sha256(secretKey as string), notAfter }));
+      record.secrets = secrets.map(({ secretKey, notAfter }) => ({
+        secretKey: secretKey as string,
+        digest: sha256(secretKey as string),
+        notAfter,
+      }));
       const publicKey = e.publicKey as string;
       claim(sha256Hex(publicKey), where, 'publicKey');
       for (const { secretKey, field } of secrets) claim(sha256Hex(secretKey as string), where, field);
@@ -235,8 +268,13 @@ export function parseKeysFile(data: unknown, source = 'keys'): LoadedKeys {
 type Fail = (where: string, message: string) => never;
 
 /** `secretKeys`: one or more `{ secretKey, notAfter? }`, each secret named by its place for error messages. */
-function parseSecretKeys(value: unknown, where: string, fail: Fail): { secretKey: unknown; notAfter?: number | undefined; field: string }[] {
-  if (!Array.isArray(value) || value.length === 0) fail(where, 'field "secretKeys" must be a non-empty array of { "secretKey", "notAfter"? }');
+function parseSecretKeys(
+  value: unknown,
+  where: string,
+  fail: Fail,
+): { secretKey: unknown; notAfter?: number | undefined; field: string }[] {
+  if (!Array.isArray(value) || value.length === 0)
+    fail(where, 'field "secretKeys" must be a non-empty array of { "secretKey", "notAfter"? }');
   return (value as unknown[]).map((item, index) => {
     const field = `secretKeys[${index}].secretKey`;
     if (!isObject(item)) fail(where, `field "secretKeys[${index}]" must be an object { "secretKey", "notAfter"? }`);
@@ -249,7 +287,8 @@ function parseSecretKeys(value: unknown, where: string, fail: Fail): { secretKey
 
 /** A key with the generated shape but a wrong checksum would never verify: a copying mistake, said at start-up. */
 function checksummed(key: string, where: string, field: string, fail: Fail): void {
-  if (hasBadChecksum(key)) fail(where, `field "${field}" has the shape of a generated key but its checksum is wrong (copied incompletely?)`);
+  if (hasBadChecksum(key))
+    fail(where, `field "${field}" has the shape of a generated key but its checksum is wrong (copied incompletely?)`);
 }
 
 function parseScopes(value: unknown, where: string, fail: Fail): readonly string[] | undefined {
@@ -274,9 +313,15 @@ function parseTime(value: unknown, where: string, field: string, fail: Fail): nu
   // A time zone is required: without one, Date.parse reads the time in the server's own zone. The date must
   // exist: Date.parse rolls "2027-02-30" over to 2 March, silently extending the key's life.
   const parts = typeof value === 'string' ? ISO_TIME.exec(value) : null;
-  const time = parts && isCalendarDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) ? Date.parse(value as string) : Number.NaN;
+  const time =
+    parts && isCalendarDate(Number(parts[1]), Number(parts[2]), Number(parts[3]))
+      ? Date.parse(value as string)
+      : Number.NaN;
   if (Number.isNaN(time)) {
-    fail(where, `field "${field}" must be an ISO 8601 time with a time zone (Z or ±HH:MM), such as "2027-01-31T00:00:00Z"`);
+    fail(
+      where,
+      `field "${field}" must be an ISO 8601 time with a time zone (Z or ±HH:MM), such as "2027-01-31T00:00:00Z"`,
+    );
   }
   return time;
 }
@@ -291,7 +336,8 @@ function parseRateLimit(value: unknown, where: string, fail: Fail): RateLimit | 
   const { limit, windowSeconds, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) fail(where, `field "rateLimit": unknown field "${extra}"`);
-  if (!Number.isSafeInteger(limit) || (limit as number) < 1) fail(where, 'field "rateLimit.limit" must be a positive integer');
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1)
+    fail(where, 'field "rateLimit.limit" must be a positive integer');
   if (typeof windowSeconds !== 'number' || !(windowSeconds > 0) || !Number.isFinite(windowSeconds)) {
     fail(where, 'field "rateLimit.windowSeconds" must be a positive number');
   }

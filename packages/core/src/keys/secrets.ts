@@ -12,7 +12,8 @@ export function secretsOf(record: KeyRecord): readonly PairSecret[] {
   if (record.secrets !== undefined) return record.secrets;
   let secrets = singleSecrets.get(record);
   if (secrets === undefined) {
-    const usable = (typeof record.secretKey === 'string' && record.secretKey !== '') || record.secretKeyDigest !== undefined;
+    const usable =
+      (typeof record.secretKey === 'string' && record.secretKey !== '') || record.secretKeyDigest !== undefined;
     if (!usable) throw new TypeError(`key store: key pair "${record.id}" has no secretKey`);
     secrets = [{ secretKey: record.secretKey, digest: record.secretKeyDigest }];
     singleSecrets.set(record, secrets);
@@ -44,6 +45,7 @@ export function hmacKeyOf(secret: PairSecret): HmacKey {
 
 // A secret known by its digest alone cannot sign: a broken key store, never an empty HMAC key.
 function secretKeyOf(secret: PairSecret): string {
-  if (typeof secret.secretKey !== 'string' || secret.secretKey === '') throw new TypeError('key store: a key-pair secret has no secretKey');
+  if (typeof secret.secretKey !== 'string' || secret.secretKey === '')
+    throw new TypeError('key store: a key-pair secret has no secretKey');
   return secret.secretKey;
 }

@@ -19,7 +19,8 @@ export function requestHeaders(req: IncomingMessage): IncomingHeaders {
       continue;
     }
     const values: string[] = [];
-    for (let j = first; j < raw.length; j += 2) if (isAuthorization(raw[j] as string)) values.push(raw[j + 1] as string);
+    for (let j = first; j < raw.length; j += 2)
+      if (isAuthorization(raw[j] as string)) values.push(raw[j + 1] as string);
     return { ...req.headers, authorization: values };
   }
   return req.headers;

@@ -11,7 +11,10 @@ import type { AuthContext } from '../types.js';
  */
 export function scopeCheck(required: readonly string[]): (auth: AuthContext | undefined) => KeygateError | undefined {
   if (required.length === 0 || required.some((scope) => typeof scope !== 'string' || scope === '')) {
-    throw new KeygateConfigError('ERR_KEYGATE_INVALID_VALUE', 'requireScopes: pass one or more non-empty scope strings');
+    throw new KeygateConfigError(
+      'ERR_KEYGATE_INVALID_VALUE',
+      'requireScopes: pass one or more non-empty scope strings',
+    );
   }
   const scopes = [...required];
   return (auth) => {

@@ -9,13 +9,24 @@ const WELL_FORMED = /^[A-Za-z0-9._:-]{8,128}$/;
  * secret is never echoed. `credentialHeaders` are the values of those headers; `null` (repeated or too
  * long to decode) means they cannot be checked, and then the incoming id is never used.
  */
-export function requestIdFor(headers: IncomingHeaders, trustIncoming: boolean, credentialHeaders: readonly (string | null | undefined)[]): string {
+export function requestIdFor(
+  headers: IncomingHeaders,
+  trustIncoming: boolean,
+  credentialHeaders: readonly (string | null | undefined)[],
+): string {
   const incoming = headers['x-request-id'];
-  if (trustIncoming && typeof incoming === 'string' && WELL_FORMED.test(incoming) && !credentialHeaders.includes(null)) {
+  if (
+    trustIncoming &&
+    typeof incoming === 'string' &&
+    WELL_FORMED.test(incoming) &&
+    !credentialHeaders.includes(null)
+  ) {
     // Case-insensitive: a signature is accepted in either case, and a look-alike of a key is no better in a log.
     const id = incoming.toLowerCase();
-    const echoes = (credential: string) => credential.includes(id) || (credential.length >= MIN_KEY_LENGTH && id.includes(credential));
-    if (!credentialHeaders.some((value) => typeof value === 'string' && credentialsIn(value).some(echoes))) return incoming;
+    const echoes = (credential: string) =>
+      credential.includes(id) || (credential.length >= MIN_KEY_LENGTH && id.includes(credential));
+    if (!credentialHeaders.some((value) => typeof value === 'string' && credentialsIn(value).some(echoes)))
+      return incoming;
   }
   return newRequestId();
 }

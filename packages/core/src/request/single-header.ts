@@ -7,6 +7,7 @@ import type { IncomingHeaders } from '../types.js';
 export function singleHeader(headers: IncomingHeaders, name: string, maxLength: number): string | undefined | null {
   const value = headers[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') return value.length === 1 && (value[0] as string).length <= maxLength ? value[0] : null;
+  if (typeof value !== 'string')
+    return value.length === 1 && (value[0] as string).length <= maxLength ? value[0] : null;
   return value.length <= maxLength ? value : null;
 }

@@ -7,9 +7,7 @@ import type { CredentialScheme } from './scheme.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export type BasicParseResult =
-  | { ok: true; key: string }
-  | { ok: false; reason: 'malformed' | 'password-not-empty' };
+export type BasicParseResult = { ok: true; key: string } | { ok: false; reason: 'malformed' | 'password-not-empty' };
 
 /**
  * Parses the credentials part of a Basic header (after the scheme name).

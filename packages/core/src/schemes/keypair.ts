@@ -24,7 +24,8 @@ export function parseKeyPair(bearer: string, secret: string | null | undefined):
   const publicMatch = PUBLIC_KEY.exec(bearer);
   const secretMatch = typeof secret === 'string' ? SECRET_KEY.exec(secret) : null;
   if (publicMatch === null || secretMatch === null) return { ok: false, code: 'INVALID_API_KEY', reason: 'malformed' };
-  if (hasBadChecksum(bearer) || hasBadChecksum(secretMatch[0])) return { ok: false, code: 'INVALID_API_KEY', reason: 'checksum' };
+  if (hasBadChecksum(bearer) || hasBadChecksum(secretMatch[0]))
+    return { ok: false, code: 'INVALID_API_KEY', reason: 'checksum' };
   const environment = publicMatch[1] as Environment;
   if (secretMatch[1] !== environment) return { ok: false, code: 'ENVIRONMENT_MISMATCH', reason: 'environment' };
   return { ok: true, publicKey: bearer, secretKey: secretMatch[0], environment };
@@ -56,7 +57,9 @@ export function keyPairScheme(settings: KeyPairSettings): CredentialScheme {
       // The secret is checked even when the public key is unknown, so both failures cost the same.
       const secrets = record?.kind === 'keypair' ? secretsAt(record, now) : [];
       if (!matchesAny(sha256(parsed.secretKey), secrets) || record?.kind !== 'keypair') {
-        throw new KeygateError('INVALID_API_KEY', { reason: record?.kind === 'keypair' ? 'bad-secret' : 'unknown-key' });
+        throw new KeygateError('INVALID_API_KEY', {
+          reason: record?.kind === 'keypair' ? 'bad-secret' : 'unknown-key',
+        });
       }
       return record;
     },

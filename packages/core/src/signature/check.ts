@@ -27,7 +27,10 @@ export function signatureHeaders(request: RequestInput, config: Configuration): 
   const signature = singleHeader(request.headers, signatureHeader, 256);
   if (timestamp === undefined && signature === undefined) {
     if (signatures !== 'required') return undefined;
-    throw new KeygateError('INVALID_SIGNATURE', { message: 'This endpoint requires a request signature.', details: { reason: 'missing' } });
+    throw new KeygateError('INVALID_SIGNATURE', {
+      message: 'This endpoint requires a request signature.',
+      details: { reason: 'missing' },
+    });
   }
   return { timestamp, signature };
 }
@@ -47,7 +50,8 @@ export async function checkSignature(
   config: Configuration,
 ): Promise<VerifiedSignature> {
   const { timestamp, signature: header } = headers;
-  const time: TimestampCheck = timestamp === null ? { ok: false, reason: 'malformed' } : checkTimestamp(timestamp, now, config.replayWindowMs);
+  const time: TimestampCheck =
+    timestamp === null ? { ok: false, reason: 'malformed' } : checkTimestamp(timestamp, now, config.replayWindowMs);
   if (!time.ok) {
     const details = { reason: time.reason, serverTimeMs: now, windowMs: config.replayWindowMs };
     throw new KeygateError('TIMESTAMP_OUT_OF_RANGE', {
@@ -57,9 +61,12 @@ export async function checkSignature(
   }
   const presented = typeof header === 'string' ? parseSignature(header) : undefined;
   if (presented === undefined) {
-    throw new KeygateError('INVALID_SIGNATURE', { details: { reason: header === undefined || header === '' ? 'missing' : 'malformed' } });
+    throw new KeygateError('INVALID_SIGNATURE', {
+      details: { reason: header === undefined || header === '' ? 'missing' : 'malformed' },
+    });
   }
-  if (!config.keypair.signatureVersions.has(presented.version)) throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'version' } });
+  if (!config.keypair.signatureVersions.has(presented.version))
+    throw new KeygateError('INVALID_SIGNATURE', { details: { reason: 'version' } });
 
   const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
   const method = request.method.toUpperCase();

@@ -34,7 +34,8 @@ function bufferFor(head: string, tail: string | Uint8Array): Buffer {
   // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound that needs no byteLength in the common case.
   const bound = BLOCK + 3 * head.length + (typeof tail === 'string' ? 3 * tail.length : tail.byteLength);
   if (bound <= scratch.length) return scratch;
-  const exact = BLOCK + Buffer.byteLength(head) + (typeof tail === 'string' ? Buffer.byteLength(tail) : tail.byteLength);
+  const exact =
+    BLOCK + Buffer.byteLength(head) + (typeof tail === 'string' ? Buffer.byteLength(tail) : tail.byteLength);
   if (exact > KEEP) return Buffer.allocUnsafe(exact);
   if (exact > scratch.length) scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(exact)));
   return scratch;

@@ -13,7 +13,11 @@ export async function readBody(request: RequestInput, maxBytes: number, timeoutM
 }
 
 /** `read`'s answer, or the 408 once `timeoutMs` has passed; a late answer or failure is then ignored. */
-function readWithin(read: (maxBytes: number) => Promise<SignableBody>, maxBytes: number, timeoutMs: number): Promise<SignableBody> {
+function readWithin(
+  read: (maxBytes: number) => Promise<SignableBody>,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<SignableBody> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new KeygateError('REQUEST_TIMEOUT', { details: { timeoutMs }, headers: { connection: 'close' } }));
@@ -21,7 +25,11 @@ function readWithin(read: (maxBytes: number) => Promise<SignableBody>, maxBytes:
     const unreadable = (error: unknown) => {
       clearTimeout(timer);
       // The client went away or sent a broken body: nothing to verify against.
-      reject(error instanceof KeygateError ? error : new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-unreadable' } }));
+      reject(
+        error instanceof KeygateError
+          ? error
+          : new KeygateError('INVALID_SIGNATURE', { details: { reason: 'body-unreadable' } }),
+      );
     };
     try {
       read(maxBytes).then((body) => {

@@ -30,12 +30,19 @@ export interface SignRequestInput {
  */
 export function signRequest(input: SignRequestInput): Record<string, string> {
   const timestamp = String(input.timestamp ?? Date.now());
-  const body = typeof input.body === 'string' || input.body instanceof Uint8Array || input.body === undefined
-    ? input.body
-    : JSON.stringify(input.body);
+  const body =
+    typeof input.body === 'string' || input.body instanceof Uint8Array || input.body === undefined
+      ? input.body
+      : JSON.stringify(input.body);
   const version = input.version ?? 'v1';
   if (version !== 'v1' && version !== 'v2') throw new TypeError('signRequest: "version" must be "v1" or "v2"');
-  const signature = (version === 'v2' ? signV2 : signV1)(hmacKey(input.secret), timestamp, input.method, input.path, body);
+  const signature = (version === 'v2' ? signV2 : signV1)(
+    hmacKey(input.secret),
+    timestamp,
+    input.method,
+    input.path,
+    body,
+  );
   const hex = Buffer.from(signature, 'latin1').toString('hex');
   return {
     [input.headers?.timestamp ?? DEFAULT_TIMESTAMP_HEADER]: timestamp,

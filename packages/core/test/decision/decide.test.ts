@@ -11,7 +11,6 @@ function signed(id: string, now: number, expiresAt = now + KEPT_MS, limit?: Admi
   return { key: 'key_a', now, limit, signature: { id, expiresAt } };
 }
 
-
 describe('MemoryDecisionStore.decide', () => {
   it('answers synchronously with a plain value', () => {
     const decision = new MemoryDecisionStore().decide(signed('sig_1', T0));
@@ -51,18 +50,30 @@ describe('MemoryDecisionStore.decide', () => {
 
   it('keeps signatures per key: one id on two keys is two requests', () => {
     const store = new MemoryDecisionStore();
-    expect(store.decide({ key: 'key_a', now: T0, signature: { id: 'sig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe('admitted');
-    expect(store.decide({ key: 'key_b', now: T0, signature: { id: 'sig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe('admitted');
+    expect(store.decide({ key: 'key_a', now: T0, signature: { id: 'sig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe(
+      'admitted',
+    );
+    expect(store.decide({ key: 'key_b', now: T0, signature: { id: 'sig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe(
+      'admitted',
+    );
     // Key and id are kept apart: "k" + "ey_asig_1" is not "key_a" + "sig_1".
-    expect(store.decide({ key: 'k', now: T0, signature: { id: 'ey_asig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe('admitted');
-    expect(store.decide({ key: 'key_b', now: T0 + 1, signature: { id: 'sig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe('replayed');
+    expect(store.decide({ key: 'k', now: T0, signature: { id: 'ey_asig_1', expiresAt: T0 + KEPT_MS } }).outcome).toBe(
+      'admitted',
+    );
+    expect(
+      store.decide({ key: 'key_b', now: T0 + 1, signature: { id: 'sig_1', expiresAt: T0 + KEPT_MS } }).outcome,
+    ).toBe('replayed');
   });
 
   it('a replay uses no quota and carries no rate-limit state', () => {
     const store = new MemoryDecisionStore();
     const limit = { limit: 3, windowMs: 60_000 };
-    expect(store.decide(signed('sig_1', T0, undefined, limit))).toEqual({ outcome: 'admitted', rateLimit: { remaining: 2, resetAt: T0 + 60_000 } });
-    for (let i = 1; i <= 10; i++) expect(store.decide(signed('sig_1', T0 + i, undefined, limit))).toEqual({ outcome: 'replayed' });
+    expect(store.decide(signed('sig_1', T0, undefined, limit))).toEqual({
+      outcome: 'admitted',
+      rateLimit: { remaining: 2, resetAt: T0 + 60_000 },
+    });
+    for (let i = 1; i <= 10; i++)
+      expect(store.decide(signed('sig_1', T0 + i, undefined, limit))).toEqual({ outcome: 'replayed' });
     expect(store.decide(signed('sig_2', T0 + 20, undefined, limit)).rateLimit?.remaining).toBe(1);
   });
 
@@ -91,7 +102,10 @@ describe('MemoryDecisionStore.decide', () => {
   it('counts an unsigned request without remembering anything', () => {
     const store = new MemoryDecisionStore();
     const limit = { limit: 2, windowMs: 60_000 };
-    expect(store.decide({ key: 'key_a', now: T0, limit })).toEqual({ outcome: 'admitted', rateLimit: { remaining: 1, resetAt: T0 + 60_000 } });
+    expect(store.decide({ key: 'key_a', now: T0, limit })).toEqual({
+      outcome: 'admitted',
+      rateLimit: { remaining: 1, resetAt: T0 + 60_000 },
+    });
     expect(store.decide({ key: 'key_a', now: T0 + 1 })).toEqual({ outcome: 'admitted' });
     expect(store.usage.replayBytes).toBe(0);
     expect(store.decide({ key: 'key_a', now: T0 + 2, limit }).rateLimit?.remaining).toBe(0);

@@ -29,7 +29,8 @@ describe('MemoryDecisionStore sliding-window limiter', () => {
     for (let t = 0; t < 240_000; t += 700) {
       if (store.decide(limited('key_a', T0 + t, 5, 60_000)).outcome === 'admitted') admitted.push(t);
     }
-    for (let i = 0; i + 5 < admitted.length; i++) expect(admitted[i + 5]! - admitted[i]!).toBeGreaterThanOrEqual(60_000);
+    for (let i = 0; i + 5 < admitted.length; i++)
+      expect(admitted[i + 5]! - admitted[i]!).toBeGreaterThanOrEqual(60_000);
     // Refusals that counted would push every later admission back; uncounted, 5 get in per minute.
     expect(admitted).toHaveLength(20);
   });

@@ -52,7 +52,8 @@ describe('MemoryDecisionStore replay table bound', () => {
     const store = new MemoryDecisionStore({ maxReplayBytes: SMALL });
     const limit = { limit: 60, windowMs: 60_000 };
     const outcomes = { admitted: 0, 'rate-limited': 0, replayed: 0, full: 0 };
-    for (let i = 0; i < 2 * capacity; i++) outcomes[outcome(store, signed(`sig_${i}`, T0 + Math.floor(i / 100), limit))]++;
+    for (let i = 0; i < 2 * capacity; i++)
+      outcomes[outcome(store, signed(`sig_${i}`, T0 + Math.floor(i / 100), limit))]++;
     expect(outcomes).toEqual({ admitted: 60, 'rate-limited': 2 * capacity - 60, replayed: 0, full: 0 });
     expect(outcome(store, signed('sig_0', T0 + 59_000, limit))).toBe('replayed');
     expect(outcome(store, signed('sig_59', T0 + 59_000, limit))).toBe('replayed');
@@ -71,7 +72,9 @@ describe('MemoryDecisionStore replay table bound', () => {
     expect(store.usage.replayBytes).toBeLessThanOrEqual(SMALL);
     // Still inside every window: each admitted one is refused, whatever the store had to turn away since.
     const resent = T0 + 2 * capacity * spreadMs;
-    const again = first.map((answer, i) => (answer === 'admitted' ? outcome(store, signed(`sig_${i}`, resent + i)) : 'replayed'));
+    const again = first.map((answer, i) =>
+      answer === 'admitted' ? outcome(store, signed(`sig_${i}`, resent + i)) : 'replayed',
+    );
     expect(again.filter((answer) => answer !== 'replayed')).toEqual([]);
   });
 
@@ -82,14 +85,21 @@ describe('MemoryDecisionStore replay table bound', () => {
     let admitted = 0;
     for (let i = 0; i < 720_000; i++) {
       const now = T0 + i; // one request per millisecond
-      if (store.decide({ key: 'key_a', now, signature: { id: `s${i}`, expiresAt: now + KEPT_MS } }).outcome === 'admitted') admitted++;
+      if (
+        store.decide({ key: 'key_a', now, signature: { id: `s${i}`, expiresAt: now + KEPT_MS } }).outcome === 'admitted'
+      )
+        admitted++;
       if (i % 1000 === 0) peak = Math.max(peak, store.usage.replayBytes);
     }
     expect(admitted).toBe(720_000);
     expect(peak).toBeLessThanOrEqual(bound);
     const end = T0 + 720_000;
-    expect(store.decide({ key: 'key_a', now: end, signature: { id: 's360001', expiresAt: T0 + 720_001 } }).outcome).toBe('replayed');
-    expect(store.decide({ key: 'key_a', now: end, signature: { id: 's359999', expiresAt: T0 + 719_999 } }).outcome).toBe('admitted');
+    expect(
+      store.decide({ key: 'key_a', now: end, signature: { id: 's360001', expiresAt: T0 + 720_001 } }).outcome,
+    ).toBe('replayed');
+    expect(
+      store.decide({ key: 'key_a', now: end, signature: { id: 's359999', expiresAt: T0 + 719_999 } }).outcome,
+    ).toBe('admitted');
   });
 
   it('a full store throws StoreFullError and counts nothing', () => {
@@ -99,7 +109,10 @@ describe('MemoryDecisionStore replay table bound', () => {
     expect(store.usage.keys).toBe(0);
     // Not remembered either: sent again, it is refused for the same reason, not as a replay.
     expect(outcome(store, signed('sig_new', T0 + 2, limit, 'key_b'))).toBe('full');
-    expect(store.decide({ key: 'key_b', now: T0 + 3, limit })).toEqual({ outcome: 'admitted', rateLimit: { remaining: 1, resetAt: T0 + 60_003 } });
+    expect(store.decide({ key: 'key_b', now: T0 + 3, limit })).toEqual({
+      outcome: 'admitted',
+      rateLimit: { remaining: 1, resetAt: T0 + 60_003 },
+    });
   });
 
   it('StoreFullError says the replay table is full and which option raises the bound, and names no signature', () => {
@@ -122,7 +135,9 @@ describe('MemoryDecisionStore replay table bound', () => {
   it('a full store recovers as signatures expire, and admits again only expired ones', () => {
     const { store, admitted } = fullStore();
     expect(outcome(store, signed('sig_late', T0 + 1))).toBe('full');
-    expect(outcome(store, { key: 'key_a', now: T0 + KEPT_MS - 1, signature: { id: admitted[0]!, expiresAt: T0 + KEPT_MS } })).toBe('replayed');
+    expect(
+      outcome(store, { key: 'key_a', now: T0 + KEPT_MS - 1, signature: { id: admitted[0]!, expiresAt: T0 + KEPT_MS } }),
+    ).toBe('replayed');
     // Past their expiry, the old table is dropped whole: room again, and the old ids are new again.
     const later = T0 + KEPT_MS + 60_000;
     expect(outcome(store, signed('sig_late', later))).toBe('admitted');
@@ -133,13 +148,16 @@ describe('MemoryDecisionStore replay table bound', () => {
   it('frees the tables of generations that have passed, and only those', () => {
     const store = new MemoryDecisionStore();
     // One signature expiring in each of five one-minute generations.
-    for (let g = 1; g <= 5; g++) store.decide({ key: 'key_a', now: T0, signature: { id: `sig_${g}`, expiresAt: T0 + g * 60_000 + 30_000 } });
+    for (let g = 1; g <= 5; g++)
+      store.decide({ key: 'key_a', now: T0, signature: { id: `sig_${g}`, expiresAt: T0 + g * 60_000 + 30_000 } });
     expect(store.usage).toMatchObject({ replayGenerations: 5, replayBytes: 5 * 12 * KIB });
     // At +3 min 59 s the generations of +1 min and +2 min have passed; +3 min (sig_3 expired, the minute not over) stays.
     const now = T0 + 239_000;
     expect(store.decide({ key: 'key_a', now, signature: { id: 'sig_4', expiresAt: 0 } }).outcome).toBe('replayed');
     expect(store.usage).toMatchObject({ replayGenerations: 3, replayBytes: 3 * 12 * KIB });
-    expect(store.decide({ key: 'key_a', now: T0 + 240_000, signature: { id: 'sig_5', expiresAt: 0 } }).outcome).toBe('replayed');
+    expect(store.decide({ key: 'key_a', now: T0 + 240_000, signature: { id: 'sig_5', expiresAt: 0 } }).outcome).toBe(
+      'replayed',
+    );
     expect(store.usage).toMatchObject({ replayGenerations: 2, replayBytes: 2 * 12 * KIB });
   });
 
@@ -193,7 +211,10 @@ describe('the default MemoryDecisionStore (maxReplayBytes 256 MiB) at 10 000 sig
     const perMinute = PER_SECOND * 60;
     const at = (i: number): number => T0 - 999 + Math.floor(i / 10);
     for (let i = 0; i < perMinute; i++) {
-      if (store.decide({ key: 'key_a', now: at(i), signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome !== 'admitted') {
+      if (
+        store.decide({ key: 'key_a', now: at(i), signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } })
+          .outcome !== 'admitted'
+      ) {
         throw new Error(`signature ${i} was not admitted`);
       }
     }
@@ -205,7 +226,11 @@ describe('the default MemoryDecisionStore (maxReplayBytes 256 MiB) at 10 000 sig
     const end = at(perMinute);
     let replayed = 0;
     for (let i = 0; i < perMinute; i++) {
-      if (store.decide({ key: 'key_a', now: end, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome === 'replayed') replayed++;
+      if (
+        store.decide({ key: 'key_a', now: end, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } })
+          .outcome === 'replayed'
+      )
+        replayed++;
     }
     expect(replayed).toBe(perMinute);
 
@@ -229,7 +254,12 @@ describe('the default MemoryDecisionStore (maxReplayBytes 256 MiB) at 10 000 sig
     const at = (i: number): number => T0 + Math.floor((i * spanMs) / sent);
     const admitted: number[] = [];
     for (let i = 0; i < sent; i++) {
-      const outcome = store.decide({ key: 'key_demo', now: at(i), limit, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome;
+      const outcome = store.decide({
+        key: 'key_demo',
+        now: at(i),
+        limit,
+        signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS },
+      }).outcome;
       if (outcome === 'admitted') admitted.push(i);
       else if (outcome !== 'rate-limited') throw new Error(`signature ${i}: ${outcome}`);
     }
@@ -238,7 +268,10 @@ describe('the default MemoryDecisionStore (maxReplayBytes 256 MiB) at 10 000 sig
     expect(admitted[0]).toBe(0);
     const end = T0 + spanMs;
     for (const i of admitted) {
-      expect(store.decide({ key: 'key_demo', now: end, limit, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } }).outcome).toBe('replayed');
+      expect(
+        store.decide({ key: 'key_demo', now: end, limit, signature: { id: `sig_${i}`, expiresAt: at(i) + HONEST_MS } })
+          .outcome,
+      ).toBe('replayed');
     }
     // The 429s took no room: one table per minute of admissions (5), none grown past its first 1 024 slots.
     expect(store.usage).toMatchObject({ replayGenerations: 5, replayBytes: 5 * 12 * KIB });

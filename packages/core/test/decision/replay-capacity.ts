@@ -37,7 +37,8 @@ for (let second = 0; second < runSeconds; second++) {
     }
   }
   peakTableBytes = Math.max(peakTableBytes, store.usage.replayBytes);
-  if (second % 10 === 0) peakArrayBuffers = Math.max(peakArrayBuffers, process.memoryUsage().arrayBuffers - arrayBuffersBefore);
+  if (second % 10 === 0)
+    peakArrayBuffers = Math.max(peakArrayBuffers, process.memoryUsage().arrayBuffers - arrayBuffersBefore);
 }
 const live = Math.min(decisions, perSecond * keptSeconds);
 console.log({

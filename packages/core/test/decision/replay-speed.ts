@@ -42,10 +42,15 @@ type Decide = (id: string, now: number) => boolean;
 const candidates: { name: string; decide: Decide; times: number[] }[] = [];
 const modules = process.env.STORE_MODULES?.split(',') ?? [];
 for (const name of ['current', ...modules]) {
-  const loaded = name === 'current' ? { MemoryDecisionStore } : ((await import(name)) as { MemoryDecisionStore: typeof MemoryDecisionStore });
+  const loaded =
+    name === 'current'
+      ? { MemoryDecisionStore }
+      : ((await import(name)) as { MemoryDecisionStore: typeof MemoryDecisionStore });
   const store = new loaded.MemoryDecisionStore();
-  const decide: Decide = (id, now) => store.decide({ key: 'key_demo', now, signature: { id, expiresAt: now + keptMs } }).outcome === 'admitted';
-  for (let tick = 0; tick < WARM_SECONDS * perSecond; tick++) decide(nextId(), start + Math.floor((tick * 1000) / perSecond));
+  const decide: Decide = (id, now) =>
+    store.decide({ key: 'key_demo', now, signature: { id, expiresAt: now + keptMs } }).outcome === 'admitted';
+  for (let tick = 0; tick < WARM_SECONDS * perSecond; tick++)
+    decide(nextId(), start + Math.floor((tick * 1000) / perSecond));
   candidates.push({ name, decide, times: [] });
 }
 const lru = new LruReplayStore();
@@ -62,10 +67,14 @@ for (let round = 0; round < ROUNDS; round++) {
       if (candidate.decide(ids[i] as string, start + Math.floor(((tick + i) * 1000) / perSecond))) admitted++;
     }
     candidate.times.push(Number(process.hrtime.bigint() - began) / PER_ROUND);
-    if (admitted !== PER_ROUND) throw new Error(`${candidate.name}: only ${admitted} of ${PER_ROUND} new signatures admitted`);
+    if (admitted !== PER_ROUND)
+      throw new Error(`${candidate.name}: only ${admitted} of ${PER_ROUND} new signatures admitted`);
   }
   tick += PER_ROUND;
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] as number;
-console.log(`${perSecond} new signatures/s, each kept ${keptSeconds} s; ns per call, median of ${ROUNDS} rounds of ${PER_ROUND}:`);
-for (const { name, times } of candidates) console.log(`  ${name}: ${Math.round(median(times))}  (rounds: ${times.map(Math.round).join(' ')})`);
+console.log(
+  `${perSecond} new signatures/s, each kept ${keptSeconds} s; ns per call, median of ${ROUNDS} rounds of ${PER_ROUND}:`,
+);
+for (const { name, times } of candidates)
+  console.log(`  ${name}: ${Math.round(median(times))}  (rounds: ${times.map(Math.round).join(' ')})`);

@@ -26,7 +26,11 @@ function counted(record?: KeyRecord) {
       findByKeyHash: () => (calls.keys++, record),
       findByPublicKey: () => (calls.keys++, record),
     },
-    store: { decide: (_: Admission): Decision => (calls.decisions++, { outcome: 'admitted', rateLimit: { remaining: 1, resetAt: 0 } }) },
+    store: {
+      decide: (_: Admission): Decision => (
+        calls.decisions++, { outcome: 'admitted', rateLimit: { remaining: 1, resetAt: 0 } }
+      ),
+    },
   });
   return { verifier, calls };
 }
@@ -73,12 +77,20 @@ describe('key format', () => {
   it('refuses a Basic key with the generated shape and a wrong checksum before any lookup or limiter work', async () => {
     const { verifier, calls } = counted();
     for (const key of [...vectors.wrongChecksum, corrupt(generateApiKey().key)]) {
-      const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(key) } });
+      const result = await verifier.verify({
+        method: 'GET',
+        target: '/',
+        headers: { authorization: basicAuthorization(key) },
+      });
       expect(codeOf(result)).toBe('INVALID_API_KEY');
     }
     expect(calls).toEqual({ keys: 0, decisions: 0 });
     // A key of the right checksum is looked up as usual (unknown here: the same answer, after one lookup).
-    const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(vectors.valid[0]!.key) } });
+    const result = await verifier.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization: basicAuthorization(vectors.valid[0]!.key) },
+    });
     expect(codeOf(result)).toBe('INVALID_API_KEY');
     expect(calls.keys).toBe(1);
   });
@@ -90,7 +102,11 @@ describe('key format', () => {
       [corrupt(pair.publicKey), pair.secretKey],
       [pair.publicKey, corrupt(pair.secretKey)],
     ]) {
-      const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Bearer ${publicKey}`, 'x-api-secret': secretKey! } });
+      const result = await verifier.verify({
+        method: 'GET',
+        target: '/',
+        headers: { authorization: `Bearer ${publicKey}`, 'x-api-secret': secretKey! },
+      });
       expect(codeOf(result)).toBe('INVALID_API_KEY');
     }
     expect(calls).toEqual({ keys: 0, decisions: 0 });
@@ -111,7 +127,11 @@ describe('key format', () => {
       },
     });
     for (const key of ['pk_live_DemoBasicKeyForKeygate0001', 'legacy-key-0123456789', basic.key]) {
-      expect(codeOf(await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(key) } }))).toBe('ok');
+      expect(
+        codeOf(
+          await verifier.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(key) } }),
+        ),
+      ).toBe('ok');
     }
     const headers = { authorization: `Bearer ${generated.publicKey}`, 'x-api-secret': generated.secretKey };
     expect(codeOf(await verifier.verify({ method: 'GET', target: '/', headers }))).toBe('ok');
@@ -119,7 +139,10 @@ describe('key format', () => {
 
   it('stops at start-up on a keys file whose generated-shape key has a wrong checksum, naming entry and field', () => {
     const pair = generateKeyPair('live');
-    const file = (entry: Record<string, string>) => ({ tenants: [{ id: 'acme' }], keys: [{ id: 'k1', tenant: 'acme', ...entry }] });
+    const file = (entry: Record<string, string>) => ({
+      tenants: [{ id: 'acme' }],
+      keys: [{ id: 'k1', tenant: 'acme', ...entry }],
+    });
     const cases: [Record<string, string>, string][] = [
       [{ key: vectors.wrongChecksum[0]! }, 'key'],
       [{ publicKey: corrupt(pair.publicKey), secretKey: pair.secretKey }, 'publicKey'],
@@ -127,7 +150,9 @@ describe('key format', () => {
     ];
     for (const [entry, field] of cases) {
       expect(() => parseKeysFile(file(entry))).toThrow(KeysFileError);
-      expect(() => parseKeysFile(file(entry))).toThrow(`keys[0] ("k1"): field "${field}" has the shape of a generated key but its checksum is wrong`);
+      expect(() => parseKeysFile(file(entry))).toThrow(
+        `keys[0] ("k1"): field "${field}" has the shape of a generated key but its checksum is wrong`,
+      );
     }
   });
 });

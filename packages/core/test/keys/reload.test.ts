@@ -8,7 +8,15 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support/temp-dir.js';
-import { createVerifier, KeysFileError, MemoryKeyStore, type KeyRecord, type KeysFile, type KeyStore, type Verifier } from '../../src/index.js';
+import {
+  createVerifier,
+  KeysFileError,
+  MemoryKeyStore,
+  type KeyRecord,
+  type KeysFile,
+  type KeyStore,
+  type Verifier,
+} from '../../src/index.js';
 import { codeOf } from '../helpers.js';
 import { until } from '../../../../test/support/poll.js';
 
@@ -21,7 +29,11 @@ const file = (revoked = false): KeysFile => ({
     { id: 'key_other', tenant: 'acme', key: OTHER },
   ],
 });
-const basic = (key: string) => ({ method: 'GET', target: '/', headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` } });
+const basic = (key: string) => ({
+  method: 'GET',
+  target: '/',
+  headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
+});
 
 const open: Verifier[] = [];
 afterEach(async () => {
@@ -114,7 +126,7 @@ describe('keys file reload', () => {
     await verifier.reload();
     expect(await code()).toBe('INVALID_API_KEY');
 
-    writeFileSync(path, '{ "tenants": [], "keys": [ { "id": "x", "tenant": "acme", "key": "' + KEY + '" } ] }');
+    writeFileSync(path, `{ "tenants": [], "keys": [ { "id": "x", "tenant": "acme", "key": "${KEY}" } ] }`);
     const failure = await verifier.reload().then(
       () => undefined,
       (error: unknown) => error,
@@ -126,9 +138,16 @@ describe('keys file reload', () => {
     expect(await code(OTHER)).toBe('ok');
   });
 
-  it('verifier.reload() calls a custom store\'s reload(), and is a no-op for a store without one', async () => {
+  it("verifier.reload() calls a custom store's reload(), and is a no-op for a store without one", async () => {
     let records = new Map<string, KeyRecord>();
-    const record = (revoked: boolean): KeyRecord => ({ id: 'key_custom', tenantId: 'acme', tenantStatus: 'active', kind: 'basic', environment: 'live', revoked });
+    const record = (revoked: boolean): KeyRecord => ({
+      id: 'key_custom',
+      tenantId: 'acme',
+      tenantStatus: 'active',
+      kind: 'basic',
+      environment: 'live',
+      revoked,
+    });
     let next = record(false);
     let reloads = 0;
     const hash = (await import('node:crypto')).createHash('sha256').update(KEY).digest('hex');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createVerifier, generateKeyPair, KeysFileError, parseKeysFile, type KeyRecord, type KeysFileEntry } from '../../src/index.js';
+import {
+  createVerifier,
+  generateKeyPair,
+  KeysFileError,
+  parseKeysFile,
+  type KeyRecord,
+  type KeysFileEntry,
+} from '../../src/index.js';
 import { codeOf } from '../helpers.js';
 
 const pair = generateKeyPair('live');
@@ -9,7 +16,10 @@ const file = (...entries: Record<string, unknown>[]) => ({
   tenants: [{ id: 'acme' }],
   keys: entries.map((entry, i) => ({ id: `k${i}`, tenant: 'acme', ...entry }) as KeysFileEntry),
 });
-const rotating = { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer }, { secretKey: pair.secretKey, notAfter: ENDS }] };
+const rotating = {
+  publicKey: pair.publicKey,
+  secretKeys: [{ secretKey: newer }, { secretKey: pair.secretKey, notAfter: ENDS }],
+};
 
 describe('rotation: a pair with several secrets', () => {
   it('keeps every secret of a keys-file entry, with its end', () => {
@@ -25,7 +35,12 @@ describe('rotation: a pair with several secrets', () => {
   it('accepts the old secret until its notAfter, by the verifier clock, and never after', async () => {
     let now = Date.parse(ENDS) - 1;
     const verifier = createVerifier({ keys: file(rotating), now: () => now });
-    const call = (secret: string) => verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': secret } });
+    const call = (secret: string) =>
+      verifier.verify({
+        method: 'GET',
+        target: '/',
+        headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': secret },
+      });
     expect(codeOf(await call(pair.secretKey))).toBe('ok');
     expect(codeOf(await call(newer))).toBe('ok');
     now += 1;
@@ -40,11 +55,18 @@ describe('rotation: a pair with several secrets', () => {
       tenantStatus: 'active',
       kind: 'keypair',
       environment: 'live',
-      secrets: [{ secretKey: pair.secretKey, notAfter: 0 }, { secretKey: newer, notAfter: Number.NaN }],
+      secrets: [
+        { secretKey: pair.secretKey, notAfter: 0 },
+        { secretKey: newer, notAfter: Number.NaN },
+      ],
     };
     const verifier = createVerifier({ keys: { findByKeyHash: () => undefined, findByPublicKey: () => record } });
     for (const secret of [pair.secretKey, newer]) {
-      const result = await verifier.verify({ method: 'GET', target: '/', headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': secret } });
+      const result = await verifier.verify({
+        method: 'GET',
+        target: '/',
+        headers: { authorization: `Bearer ${pair.publicKey}`, 'x-api-secret': secret },
+      });
       expect(codeOf(result)).toBe('INVALID_API_KEY');
     }
   });
@@ -52,10 +74,29 @@ describe('rotation: a pair with several secrets', () => {
   it.each([
     ['both secretKey and secretKeys', { ...rotating, secretKey: newer }, 'has both "secretKey" and "secretKeys"'],
     ['an empty list', { publicKey: pair.publicKey, secretKeys: [] }, 'field "secretKeys" must be a non-empty array'],
-    ['a bad end', { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer, notAfter: 'next week' }] }, 'field "secretKeys[0].notAfter" must be an ISO 8601 time'],
-    ['an unknown field', { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer, expires: ENDS }] }, 'field "secretKeys[0]": unknown field "expires"'],
-    ['a secret of another environment', { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer }, { secretKey: generateKeyPair('test').secretKey }] }, 'field "secretKeys[1].secretKey" is a test key'],
-    ['one secret twice', { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer }, { secretKey: newer }] }, 'field "secretKeys[1].secretKey" holds the same key as keys[0] ("k0") field "secretKeys[0].secretKey"'],
+    [
+      'a bad end',
+      { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer, notAfter: 'next week' }] },
+      'field "secretKeys[0].notAfter" must be an ISO 8601 time',
+    ],
+    [
+      'an unknown field',
+      { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer, expires: ENDS }] },
+      'field "secretKeys[0]": unknown field "expires"',
+    ],
+    [
+      'a secret of another environment',
+      {
+        publicKey: pair.publicKey,
+        secretKeys: [{ secretKey: newer }, { secretKey: generateKeyPair('test').secretKey }],
+      },
+      'field "secretKeys[1].secretKey" is a test key',
+    ],
+    [
+      'one secret twice',
+      { publicKey: pair.publicKey, secretKeys: [{ secretKey: newer }, { secretKey: newer }] },
+      'field "secretKeys[1].secretKey" holds the same key as keys[0] ("k0") field "secretKeys[0].secretKey"',
+    ],
   ])('refuses %s at start-up, naming the field', (_, entry, message) => {
     expect(() => parseKeysFile(file(entry))).toThrow(KeysFileError);
     expect(() => parseKeysFile(file(entry))).toThrow(message);
@@ -63,6 +104,8 @@ describe('rotation: a pair with several secrets', () => {
 
   it('refuses a rotating secret that another pair holds, naming both entries', () => {
     const other = { publicKey: generateKeyPair('live').publicKey, secretKey: pair.secretKey };
-    expect(() => parseKeysFile(file(other, rotating))).toThrow('keys[1] ("k1"): field "secretKeys[1].secretKey" holds the same key as keys[0] ("k0") field "secretKey"');
+    expect(() => parseKeysFile(file(other, rotating))).toThrow(
+      'keys[1] ("k1"): field "secretKeys[1].secretKey" holds the same key as keys[0] ("k0") field "secretKey"',
+    );
   });
 });

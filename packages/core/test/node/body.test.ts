@@ -33,7 +33,10 @@ function peekNoting(req: IncomingMessage, maxBytes: number): { peek: Promise<Buf
   });
   try {
     const peek = peekRequestBody(req, maxBytes, FIX);
-    return { peek, leftBehind: () => added.filter(([target, event, listener]) => target.listeners(event).includes(listener)).length };
+    return {
+      peek,
+      leftBehind: () => added.filter(([target, event, listener]) => target.listeners(event).includes(listener)).length,
+    };
   } finally {
     for (const restore of originals) restore();
   }
@@ -104,7 +107,9 @@ describe('peekRequestBody', () => {
   });
 
   it('a body that arrived before the peek is read at once', async () => {
-    const arrived = new Promise<IncomingMessage>((resolve) => (server = createServer((req) => setTimeout(() => resolve(req), 30))));
+    const arrived = new Promise<IncomingMessage>(
+      (resolve) => (server = createServer((req) => setTimeout(() => resolve(req), 30))),
+    );
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     client = connect((server!.address() as AddressInfo).port, '127.0.0.1');
     client.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\n\r\n{"a":1}');
@@ -121,7 +126,10 @@ describe('peekRequestBody', () => {
   });
 
   it('a chunked body passing maxBytes is refused as it arrives', async () => {
-    const { peek, leftBehind } = await peekAt('POST / HTTP/1.1\r\nTransfer-Encoding: chunked', `800\r\n${'x'.repeat(2048)}\r\n`);
+    const { peek, leftBehind } = await peekAt(
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked',
+      `800\r\n${'x'.repeat(2048)}\r\n`,
+    );
     await expect(peek).rejects.toMatchObject({ code: 'BODY_TOO_LARGE' });
     expect(leftBehind()).toBe(0);
   });
@@ -137,20 +145,26 @@ describe('peekRequestBody', () => {
     expect(JSON.stringify(error.toJSON())).not.toContain(FIX);
   });
 
-  it.each(['destroy', 'end'] as const)('the client going away mid-body (%s) rejects at once and leaves no listener', async (how) => {
-    const { peek, leftBehind } = await peekAt('POST / HTTP/1.1\r\nContent-Length: 100', '{"amount":');
-    const started = performance.now();
-    setTimeout(() => (how === 'destroy' ? client!.destroy() : client!.end()), 20);
-    await expect(peek).rejects.toThrow(/closed|aborted/);
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(leftBehind()).toBe(0);
-  });
+  it.each(['destroy', 'end'] as const)(
+    'the client going away mid-body (%s) rejects at once and leaves no listener',
+    async (how) => {
+      const { peek, leftBehind } = await peekAt('POST / HTTP/1.1\r\nContent-Length: 100', '{"amount":');
+      const started = performance.now();
+      setTimeout(() => (how === 'destroy' ? client!.destroy() : client!.end()), 20);
+      await expect(peek).rejects.toThrow(/closed|aborted/);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(leftBehind()).toBe(0);
+    },
+  );
 
   // What the verifier's body timeout does: answer (408, connection: close) while the body is still missing.
   // Node then closes the socket but never the request: the peek must notice the socket.
   it('an answer sent with connection: close while the body stalls: the peek rejects when the socket closes', async () => {
     const { res, peek, leftBehind } = await peekAt('POST / HTTP/1.1\r\nContent-Length: 100', '{"amount":');
-    const settled = peek.then(() => 'resolved', (error: Error) => error.message);
+    const settled = peek.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
     res.writeHead(408, { connection: 'close' }).end();
     expect(await settled).toMatch(/closed/);
     expect(leftBehind()).toBe(0);

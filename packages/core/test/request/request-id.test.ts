@@ -25,7 +25,11 @@ describe('request ids', () => {
   it('never echoes a Basic password that basic.allowPassword ignores', async () => {
     const lenient = createVerifier({ keys: keysFile(), rateLimit: false, basic: { allowPassword: true } });
     const authorization = `Basic ${Buffer.from(`${VECTOR_KEY}:MyPassword12345`).toString('base64')}`;
-    const result = await lenient.verify({ method: 'GET', target: '/', headers: { authorization, 'x-request-id': 'MyPassword12345' } });
+    const result = await lenient.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization, 'x-request-id': 'MyPassword12345' },
+    });
     expect(codeOf(result)).toBe('ok');
     expect(result.requestId).not.toBe('MyPassword12345');
   });
@@ -73,7 +77,12 @@ describe('request ids', () => {
     const signature = 'a'.repeat(64);
     const secret = await verify({ ...pairHeaders(), 'x-request-id': VECTOR_SECRET });
     expect(secret.requestId).toMatch(UUID);
-    const signed = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': signature, 'x-request-id': signature });
+    const signed = await verify({
+      ...pairHeaders(),
+      'x-pelago-timestamp': '1764043200000',
+      'x-pelago-signature': signature,
+      'x-request-id': signature,
+    });
     expect(signed.requestId).toMatch(UUID);
   });
 
@@ -81,24 +90,37 @@ describe('request ids', () => {
   it('never echoes the hex of a v2 signature, alone or inside a longer id', async () => {
     const hex = 'ab'.repeat(32);
     for (const id of [hex, `req-${hex}-1`, hex.slice(0, 20)]) {
-      const result = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': `v2=${hex}`, 'x-request-id': id });
+      const result = await verify({
+        ...pairHeaders(),
+        'x-pelago-timestamp': '1764043200000',
+        'x-pelago-signature': `v2=${hex}`,
+        'x-request-id': id,
+      });
       expect(result.requestId, `x-request-id ${id.slice(0, 16)}… came back`).toMatch(UUID);
     }
   });
 
   it('still reuses an unrelated id beside a v2 signature', async () => {
-    const result = await verify({ ...pairHeaders(), 'x-pelago-timestamp': '1764043200000', 'x-pelago-signature': `v2=${'ab'.repeat(32)}`, 'x-request-id': 'req_v2_12345678' });
+    const result = await verify({
+      ...pairHeaders(),
+      'x-pelago-timestamp': '1764043200000',
+      'x-pelago-signature': `v2=${'ab'.repeat(32)}`,
+      'x-request-id': 'req_v2_12345678',
+    });
     expect(result.requestId).toBe('req_v2_12345678');
   });
 
   // The attacker's review after the fix for finding 3: any character where the space belongs hid the key too.
-  it.each(['=', ',', ';', ':', '"', '+', '/', '!', '.', '(', 'x', 'Basic '])('never echoes a Basic key framed as "Basic%scredentials"', async (separator) => {
-    const token = Buffer.from(`${VECTOR_KEY}:`).toString('base64');
-    for (const id of [VECTOR_KEY, `trace-${VECTOR_KEY}-1`, VECTOR_KEY.slice(3, 20)]) {
-      const result = await verify({ authorization: `Basic${separator}${token}`, 'x-request-id': id });
-      expect(result.requestId).toMatch(UUID);
-    }
-  });
+  it.each(['=', ',', ';', ':', '"', '+', '/', '!', '.', '(', 'x', 'Basic '])(
+    'never echoes a Basic key framed as "Basic%scredentials"',
+    async (separator) => {
+      const token = Buffer.from(`${VECTOR_KEY}:`).toString('base64');
+      for (const id of [VECTOR_KEY, `trace-${VECTOR_KEY}-1`, VECTOR_KEY.slice(3, 20)]) {
+        const result = await verify({ authorization: `Basic${separator}${token}`, 'x-request-id': id });
+        expect(result.requestId).toMatch(UUID);
+      }
+    },
+  );
 
   it('never echoes a signature whose case differs from the id', async () => {
     const hex = 'ab'.repeat(32);

@@ -4,13 +4,21 @@ import { basicHeaderVectors, codeOf, expectNoLeak, keysFile, VECTOR_KEY } from '
 
 const verifier = createVerifier({ keys: keysFile(), rateLimit: false });
 const verify = (authorization?: string | string[], extra: Record<string, string> = {}) =>
-  verifier.verify({ method: 'GET', target: '/v1/x', headers: authorization === undefined ? extra : { authorization, ...extra } });
+  verifier.verify({
+    method: 'GET',
+    target: '/v1/x',
+    headers: authorization === undefined ? extra : { authorization, ...extra },
+  });
 
 function expectRejected(result: VerifyResult, code: string, ...secrets: string[]) {
   expect(codeOf(result)).toBe(code);
   if (result.ok) return;
   const envelope = result.error.toJSON();
-  expect(envelope).toEqual({ success: false, error: { message: expect.any(String), code, details: expect.any(Object) }, requestId: result.requestId });
+  expect(envelope).toEqual({
+    success: false,
+    error: { message: expect.any(String), code, details: expect.any(Object) },
+    requestId: result.requestId,
+  });
   expect(result.headers['x-request-id']).toBe(result.requestId);
   if (result.error.status === 401) expect(result.headers['www-authenticate']).toMatch(/^Basic realm="api"/);
   expectNoLeak(result, ...secrets);
@@ -22,7 +30,13 @@ describe('Basic API keys: shared vectors', () => {
       const result = await verify(vector.header);
       if ('key' in vector.expect) {
         expect(codeOf(result)).toBe('ok');
-        if (result.ok) expect(result.auth).toMatchObject({ keyId: 'key_vector', tenantId: 'acme', scheme: 'basic', environment: 'live' });
+        if (result.ok)
+          expect(result.auth).toMatchObject({
+            keyId: 'key_vector',
+            tenantId: 'acme',
+            scheme: 'basic',
+            environment: 'live',
+          });
       } else {
         expectRejected(result, vector.expect.error, VECTOR_KEY);
       }
@@ -35,7 +49,13 @@ describe('Basic API keys', () => {
     const result = await verify(basicAuthorization(VECTOR_KEY));
     expect(codeOf(result)).toBe('ok');
     expect(result.ok && result.auth).toEqual({
-      scheme: 'basic', keyId: 'key_vector', tenantId: 'acme', environment: 'live', scopes: null, signed: false, requestId: result.requestId,
+      scheme: 'basic',
+      keyId: 'key_vector',
+      tenantId: 'acme',
+      environment: 'live',
+      scopes: null,
+      signed: false,
+      requestId: result.requestId,
     });
   });
 
@@ -46,7 +66,9 @@ describe('Basic API keys', () => {
       verify(basicAuthorization('pk_live_ExpiredKey000000000001')),
       verify('Basic !!!!'),
     ]);
-    const messages = answers.map((result) => (result.ok ? 'ok' : `${result.error.status} ${result.error.code} ${result.error.message}`));
+    const messages = answers.map((result) =>
+      result.ok ? 'ok' : `${result.error.status} ${result.error.code} ${result.error.message}`,
+    );
     expect(new Set(messages)).toEqual(new Set(['401 INVALID_API_KEY Invalid or revoked API key.']));
   });
 
@@ -58,7 +80,11 @@ describe('Basic API keys', () => {
   });
 
   it('answers TENANT_INACTIVE for a key of a suspended tenant', async () => {
-    expectRejected(await verify(basicAuthorization('pk_live_SuspendedTenant0000001')), 'TENANT_INACTIVE', 'pk_live_SuspendedTenant0000001');
+    expectRejected(
+      await verify(basicAuthorization('pk_live_SuspendedTenant0000001')),
+      'TENANT_INACTIVE',
+      'pk_live_SuspendedTenant0000001',
+    );
   });
 
   it.each([
@@ -100,14 +126,22 @@ describe('Basic API keys', () => {
 
   it('rejects a valid header that only the key-pair scheme could accept when basic is disabled', async () => {
     const pairsOnly = createVerifier({ keys: keysFile(), rateLimit: false, schemes: ['keypair'] });
-    const result = await pairsOnly.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(VECTOR_KEY) } });
+    const result = await pairsOnly.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization: basicAuthorization(VECTOR_KEY) },
+    });
     expect(codeOf(result)).toBe('INVALID_API_KEY');
     expect(result.headers['www-authenticate']).toBe('Bearer realm="api"');
   });
 
   it('applies the accepted environments to Basic keys with a prefix', async () => {
     const testOnly = createVerifier({ keys: keysFile(), rateLimit: false, environments: ['test'] });
-    const result = await testOnly.verify({ method: 'GET', target: '/', headers: { authorization: basicAuthorization(VECTOR_KEY) } });
+    const result = await testOnly.verify({
+      method: 'GET',
+      target: '/',
+      headers: { authorization: basicAuthorization(VECTOR_KEY) },
+    });
     expect(codeOf(result)).toBe('ENVIRONMENT_MISMATCH');
   });
 });

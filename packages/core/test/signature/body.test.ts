@@ -16,7 +16,9 @@ describe('the body of a signed request', () => {
       reads++;
       return Promise.resolve(Buffer.from(body));
     };
-    expect(codeOf(await verifier.verify({ method: 'POST', target: '/v1/payments', headers: pairHeaders(), body: lazy }))).toBe('ok');
+    expect(
+      codeOf(await verifier.verify({ method: 'POST', target: '/v1/payments', headers: pairHeaders(), body: lazy })),
+    ).toBe('ok');
     expect(reads).toBe(0);
     const result = await verifier.verify({ ...signed('POST', '/v1/payments', body), body: lazy });
     expect(codeOf(result)).toBe('BODY_TOO_LARGE');
@@ -32,13 +34,21 @@ describe('the body of a signed request', () => {
       return Promise.resolve('x');
     };
     await setup({ keypair: { signatures: 'off' } }).verify({ ...signed('POST', '/v1/payments', body), body: lazy });
-    await setup().verify({ method: 'POST', target: '/', headers: { authorization: `Basic ${Buffer.from('pk_live_VectorKeyForKeygateTests01:').toString('base64')}` }, body: lazy });
+    await setup().verify({
+      method: 'POST',
+      target: '/',
+      headers: { authorization: `Basic ${Buffer.from('pk_live_VectorKeyForKeygateTests01:').toString('base64')}` },
+      body: lazy,
+    });
     expect(reads).toBe(0);
   });
 
   it('passes maxBodyBytes to the reader', async () => {
     let asked: number | undefined;
-    await setup({ maxBodyBytes: 1234 }).verify({ ...signed('POST', '/v1/payments', body), body: (max) => ((asked = max), Promise.resolve(body)) });
+    await setup({ maxBodyBytes: 1234 }).verify({
+      ...signed('POST', '/v1/payments', body),
+      body: (max) => ((asked = max), Promise.resolve(body)),
+    });
     expect(asked).toBe(1234);
   });
 
@@ -58,7 +68,10 @@ describe('the body of a signed request', () => {
   it('that does not arrive within bodyTimeoutMs → 408 REQUEST_TIMEOUT { timeoutMs } with connection: close', async () => {
     const verifier = setup({ bodyTimeoutMs: 50 });
     const started = Date.now();
-    const result = await verifier.verify({ ...signed('POST', '/v1/payments', body), body: () => new Promise(() => {}) });
+    const result = await verifier.verify({
+      ...signed('POST', '/v1/payments', body),
+      body: () => new Promise(() => {}),
+    });
     expect(codeOf(result)).toBe('REQUEST_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(2_000);
     if (result.ok) return;
@@ -67,7 +80,10 @@ describe('the body of a signed request', () => {
   });
 
   it('that fails to arrive (the client went away) → INVALID_SIGNATURE body-unreadable, never a crash', async () => {
-    const result = await setup().verify({ ...signed('POST', '/v1/payments', body), body: () => Promise.reject(new Error('aborted')) });
+    const result = await setup().verify({
+      ...signed('POST', '/v1/payments', body),
+      body: () => Promise.reject(new Error('aborted')),
+    });
     expect(reasonOf(result)).toBe('INVALID_SIGNATURE:body-unreadable');
   });
 });

@@ -7,7 +7,8 @@ function setup(options: Partial<KeygateOptions> = {}) {
 }
 
 const body = '{"amount":100,"currency":"USD"}';
-const at = (timestamp: number, version: 'v1' | 'v2' = 'v1') => signed('POST', '/v1/payments', body, { timestamp, version });
+const at = (timestamp: number, version: 'v1' | 'v2' = 'v1') =>
+  signed('POST', '/v1/payments', body, { timestamp, version });
 
 /** The details of a TIMESTAMP_OUT_OF_RANGE, or what came back instead. */
 function timestampDetails(result: VerifyResult): unknown {
@@ -44,37 +45,63 @@ describe('TIMESTAMP_OUT_OF_RANGE tells the client its clock error (issue 8)', ()
     ['too old', -300_001, 'too-old'],
     ['too new', 300_001, 'too-new'],
     ['an hour ahead', 3_600_000, 'too-new'],
-  ])('%s: details are { reason, serverTimeMs, skewMs, windowMs } with skewMs = client − server', async (_name, skew, reason) => {
-    const result = await setup().verify(at(VECTOR_TIME + skew));
-    expect(timestampDetails(result)).toEqual({ reason, serverTimeMs: VECTOR_TIME, skewMs: skew, windowMs: 300_000 });
-  });
+  ])(
+    '%s: details are { reason, serverTimeMs, skewMs, windowMs } with skewMs = client − server',
+    async (_name, skew, reason) => {
+      const result = await setup().verify(at(VECTOR_TIME + skew));
+      expect(timestampDetails(result)).toEqual({ reason, serverTimeMs: VECTOR_TIME, skewMs: skew, windowMs: 300_000 });
+    },
+  );
 
   it('a timestamp in seconds carries its skew too (what the client sent, read as milliseconds)', async () => {
     const seconds = Math.floor(VECTOR_TIME / 1000);
     const result = await setup().verify(at(seconds));
-    expect(timestampDetails(result)).toEqual({ reason: 'seconds', serverTimeMs: VECTOR_TIME, skewMs: seconds - VECTOR_TIME, windowMs: 300_000 });
+    expect(timestampDetails(result)).toEqual({
+      reason: 'seconds',
+      serverTimeMs: VECTOR_TIME,
+      skewMs: seconds - VECTOR_TIME,
+      windowMs: 300_000,
+    });
   });
 
   it('windowMs is the half-width of the configured window', async () => {
     const result = await setup({ replay: { windowSeconds: 30 } }).verify(at(VECTOR_TIME - 45_000));
-    expect(timestampDetails(result)).toEqual({ reason: 'too-old', serverTimeMs: VECTOR_TIME, skewMs: -45_000, windowMs: 30_000 });
+    expect(timestampDetails(result)).toEqual({
+      reason: 'too-old',
+      serverTimeMs: VECTOR_TIME,
+      skewMs: -45_000,
+      windowMs: 30_000,
+    });
   });
 
   it('a missing or unreadable timestamp has no skewMs', async () => {
     const request = at(VECTOR_TIME);
     const verifier = setup();
-    const missing = await verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-timestamp': undefined } });
+    const missing = await verifier.verify({
+      ...request,
+      headers: { ...request.headers, 'x-pelago-timestamp': undefined },
+    });
     expect(timestampDetails(missing)).toEqual({ reason: 'missing', serverTimeMs: VECTOR_TIME, windowMs: 300_000 });
     for (const value of ['17640432e5', '-1764043200000', ' 1764043200000', '1'.repeat(40)]) {
-      const malformed = await verifier.verify({ ...request, headers: { ...request.headers, 'x-pelago-timestamp': value } });
-      expect(timestampDetails(malformed), `timestamp ${JSON.stringify(value)}`).toEqual({ reason: 'malformed', serverTimeMs: VECTOR_TIME, windowMs: 300_000 });
+      const malformed = await verifier.verify({
+        ...request,
+        headers: { ...request.headers, 'x-pelago-timestamp': value },
+      });
+      expect(timestampDetails(malformed), `timestamp ${JSON.stringify(value)}`).toEqual({
+        reason: 'malformed',
+        serverTimeMs: VECTOR_TIME,
+        windowMs: 300_000,
+      });
     }
   });
 
   it('the details survive into the JSON envelope', async () => {
     const result = await setup().verify(at(VECTOR_TIME - 400_000));
     expect(result.ok ? 'ok' : JSON.parse(JSON.stringify(result.error.toJSON())).error.details).toEqual({
-      reason: 'too-old', serverTimeMs: VECTOR_TIME, skewMs: -400_000, windowMs: 300_000,
+      reason: 'too-old',
+      serverTimeMs: VECTOR_TIME,
+      skewMs: -400_000,
+      windowMs: 300_000,
     });
   });
 });

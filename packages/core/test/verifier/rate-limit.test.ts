@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { basicAuthorization, createVerifier, MemoryDecisionStore, type DecisionStore, type KeygateOptions } from '../../src/index.js';
+import {
+  basicAuthorization,
+  createVerifier,
+  MemoryDecisionStore,
+  type DecisionStore,
+  type KeygateOptions,
+} from '../../src/index.js';
 import { codeOf, keysFile, manualClock, VECTOR_KEY, VECTOR_TIME } from '../helpers.js';
 
 const basic = { method: 'GET', target: '/', headers: { authorization: basicAuthorization(VECTOR_KEY) } };
 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();
-  return { clock, verifier: createVerifier({ keys: keysFile(), now: clock.now, logger: { warn: () => {}, error: () => {} }, ...options }) };
+  return {
+    clock,
+    verifier: createVerifier({
+      keys: keysFile(),
+      now: clock.now,
+      logger: { warn: () => {}, error: () => {} },
+      ...options,
+    }),
+  };
 }
 
 describe('sliding-window rate limit, decided through the verifier', () => {
@@ -27,7 +41,11 @@ describe('sliding-window rate limit, decided through the verifier', () => {
     const refused = await verifier.verify(basic);
     expect(codeOf(refused)).toBe('RATE_LIMIT_EXCEEDED');
     expect(refused.ok ? 'ok' : refused.error.status).toBe(429);
-    expect(refused.headers).toMatchObject({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((start + 60_000) / 1000), 'retry-after': '1' });
+    expect(refused.headers).toMatchObject({
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String((start + 60_000) / 1000),
+      'retry-after': '1',
+    });
 
     clock.set(start + 60_000); // the first admission leaves the window: exactly one slot frees
     const again = await verifier.verify(basic);
@@ -45,7 +63,8 @@ describe('sliding-window rate limit, decided through the verifier', () => {
       clock.set(VECTOR_TIME + t);
       if ((await verifier.verify(basic)).ok) admitted.push(t);
     }
-    for (let i = 0; i + 5 < admitted.length; i++) expect(admitted[i + 5]! - admitted[i]!).toBeGreaterThanOrEqual(60_000);
+    for (let i = 0; i + 5 < admitted.length; i++)
+      expect(admitted[i + 5]! - admitted[i]!).toBeGreaterThanOrEqual(60_000);
     expect(admitted.length).toBeGreaterThan(15);
   });
 
@@ -72,14 +91,21 @@ describe('sliding-window rate limit, decided through the verifier', () => {
     for (let i = 0; i < 5; i++) expect(codeOf(await verifier.verify(basic))).toBe('RATE_LIMIT_EXCEEDED');
     const store = new MemoryDecisionStore();
     const fresh = setup({ rateLimit: { limit: 2, windowSeconds: 60 }, store });
-    const unknown = await fresh.verifier.verify({ ...basic, headers: { authorization: basicAuthorization('pk_live_Nobody0000000000') } });
+    const unknown = await fresh.verifier.verify({
+      ...basic,
+      headers: { authorization: basicAuthorization('pk_live_Nobody0000000000') },
+    });
     expect(codeOf(unknown)).toBe('INVALID_API_KEY');
     expect(store.usage.keys).toBe(0);
   });
 
   it('uses the per-key override from the key record', async () => {
     const { verifier } = setup();
-    const readOnly = { method: 'GET', target: '/', headers: { authorization: 'Bearer pk_test_ReadOnlyPublic000001', 'x-api-secret': 'sk_test_ReadOnlySecret000001' } };
+    const readOnly = {
+      method: 'GET',
+      target: '/',
+      headers: { authorization: 'Bearer pk_test_ReadOnlyPublic000001', 'x-api-secret': 'sk_test_ReadOnlySecret000001' },
+    };
     const first = await verifier.verify(readOnly);
     expect(first.headers['x-ratelimit-limit']).toBe('2');
     await verifier.verify(readOnly);
@@ -104,8 +130,16 @@ describe('sliding-window rate limit, decided through the verifier', () => {
 
   it('rateLimit: false still limits a key whose record has its own limit', async () => {
     const { verifier } = setup({ rateLimit: false });
-    const readOnly = { method: 'GET', target: '/', headers: { authorization: 'Bearer pk_test_ReadOnlyPublic000001', 'x-api-secret': 'sk_test_ReadOnlySecret000001' } };
-    expect((await Promise.all([1, 2, 3].map(() => verifier.verify(readOnly)))).map(codeOf)).toEqual(['ok', 'ok', 'RATE_LIMIT_EXCEEDED']);
+    const readOnly = {
+      method: 'GET',
+      target: '/',
+      headers: { authorization: 'Bearer pk_test_ReadOnlyPublic000001', 'x-api-secret': 'sk_test_ReadOnlySecret000001' },
+    };
+    expect((await Promise.all([1, 2, 3].map(() => verifier.verify(readOnly)))).map(codeOf)).toEqual([
+      'ok',
+      'ok',
+      'RATE_LIMIT_EXCEEDED',
+    ]);
   });
 });
 
@@ -137,8 +171,15 @@ describe('limits too large for the memory bound', () => {
         'more than maxBytes (67108864)): lower it, or pass store: new MemoryDecisionStore({ maxBytes }) with a larger bound',
     );
     const file = keysFile();
-    file.keys.push({ id: 'key_huge', tenant: 'acme', key: 'pk_live_HugeLimitKey0000000001', rateLimit: { limit: 10_000_000, windowSeconds: 60 } });
-    expect(() => createVerifier({ keys: file })).toThrow(/key "key_huge": field "rateLimit.limit" is too large for the memory store/);
+    file.keys.push({
+      id: 'key_huge',
+      tenant: 'acme',
+      key: 'pk_live_HugeLimitKey0000000001',
+      rateLimit: { limit: 10_000_000, windowSeconds: 60 },
+    });
+    expect(() => createVerifier({ keys: file })).toThrow(
+      /key "key_huge": field "rateLimit.limit" is too large for the memory store/,
+    );
     // The same limit fits a store given a larger bound.
     expect(() => createVerifier({ keys: file, store: new MemoryDecisionStore({ maxBytes: 2 ** 30 }) })).not.toThrow();
     // A shared store takes any limit, but failing open falls back on a default-sized in-process store.
@@ -151,8 +192,18 @@ describe('limits too large for the memory bound', () => {
 
   it('from a key store that cannot be listed, fail loudly per request (503 + reported error), never silently uncounted', async () => {
     const errors: unknown[] = [];
-    const record = { id: 'key_db', tenantId: 'acme', tenantStatus: 'active', kind: 'basic', environment: 'live', rateLimit: { limit: 9_000_000, windowSeconds: 60 } } as const;
-    const { verifier } = setup({ keys: { findByKeyHash: () => record, findByPublicKey: () => undefined }, onStoreError: (error) => errors.push(error) });
+    const record = {
+      id: 'key_db',
+      tenantId: 'acme',
+      tenantStatus: 'active',
+      kind: 'basic',
+      environment: 'live',
+      rateLimit: { limit: 9_000_000, windowSeconds: 60 },
+    } as const;
+    const { verifier } = setup({
+      keys: { findByKeyHash: () => record, findByPublicKey: () => undefined },
+      onStoreError: (error) => errors.push(error),
+    });
     const result = await verifier.verify(basic);
     expect(codeOf(result)).toBe('AUTH_UNAVAILABLE');
     expect(String(errors[0])).toMatch(/limit of 9000000 needs .* more than maxBytes/);

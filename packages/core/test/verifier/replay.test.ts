@@ -4,12 +4,22 @@ import { codeOf, keysFile, manualClock, signed, VECTOR_TIME } from '../helpers.j
 
 function setup(options: Partial<KeygateOptions> = {}) {
   const clock = manualClock();
-  return { clock, verifier: createVerifier({ keys: keysFile(), rateLimit: false, now: clock.now, logger: { warn: () => {}, error: () => {} }, ...options }) };
+  return {
+    clock,
+    verifier: createVerifier({
+      keys: keysFile(),
+      rateLimit: false,
+      now: clock.now,
+      logger: { warn: () => {}, error: () => {} },
+      ...options,
+    }),
+  };
 }
 
 const payment = '{"amount":100,"currency":"USD"}';
 /** The n-th distinct signed request of the test pair (its own timestamp, so its own signature). */
-const nth = (n: number, version: 'v1' | 'v2' = 'v1') => signed('POST', '/v1/payments', payment, { timestamp: VECTOR_TIME + n, version });
+const nth = (n: number, version: 'v1' | 'v2' = 'v1') =>
+  signed('POST', '/v1/payments', payment, { timestamp: VECTOR_TIME + n, version });
 const tally = (results: VerifyResult[]) => {
   const counts: Record<string, number> = {};
   for (const result of results) counts[codeOf(result)] = (counts[codeOf(result)] ?? 0) + 1;
@@ -20,19 +30,25 @@ describe('replay protection, decided through the verifier', () => {
   it('rejects the same signed request twice, also concurrently, and forgets it once it left the window', async () => {
     const { verifier, clock } = setup();
     const request = nth(0);
-    expect(tally(await Promise.all(Array.from({ length: 20 }, () => verifier.verify(request))))).toEqual({ ok: 1, REPLAYED_REQUEST: 19 });
+    expect(tally(await Promise.all(Array.from({ length: 20 }, () => verifier.verify(request))))).toEqual({
+      ok: 1,
+      REPLAYED_REQUEST: 19,
+    });
     clock.advance(300_001);
     expect(codeOf(await verifier.verify(request))).toBe('TIMESTAMP_OUT_OF_RANGE');
   });
 
-  it.each(['v1', 'v2'] as const)('a %s replay is a 401 REPLAYED_REQUEST with no rate-limit headers', async (version) => {
-    const { verifier } = setup({ rateLimit: { limit: 10, windowSeconds: 60 } });
-    expect(codeOf(await verifier.verify(nth(0, version)))).toBe('ok');
-    const replay = await verifier.verify(nth(0, version));
-    expect(codeOf(replay)).toBe('REPLAYED_REQUEST');
-    expect(replay.ok ? 'ok' : replay.error.status).toBe(401);
-    expect(replay.headers['x-ratelimit-remaining']).toBeUndefined();
-  });
+  it.each(['v1', 'v2'] as const)(
+    'a %s replay is a 401 REPLAYED_REQUEST with no rate-limit headers',
+    async (version) => {
+      const { verifier } = setup({ rateLimit: { limit: 10, windowSeconds: 60 } });
+      expect(codeOf(await verifier.verify(nth(0, version)))).toBe('ok');
+      const replay = await verifier.verify(nth(0, version));
+      expect(codeOf(replay)).toBe('REPLAYED_REQUEST');
+      expect(replay.ok ? 'ok' : replay.error.status).toBe(401);
+      expect(replay.headers['x-ratelimit-remaining']).toBeUndefined();
+    },
+  );
 
   it('signatures "off" decides nothing about signatures: the same headers pass twice', async () => {
     const { verifier } = setup({ keypair: { signatures: 'off' } });
@@ -80,16 +96,26 @@ describe('one decision per signed request (issue 8)', () => {
     expect(tally(resent)).toEqual({ ok: 5, RATE_LIMIT_EXCEEDED: 10 });
     // The admitted ones are remembered: sent again they are replays, not 429s.
     const admittedOnes = requests.filter((_, i) => first[i]!.ok);
-    expect(tally(await Promise.all(admittedOnes.map((request) => verifier.verify(request))))).toEqual({ REPLAYED_REQUEST: 5 });
+    expect(tally(await Promise.all(admittedOnes.map((request) => verifier.verify(request))))).toEqual({
+      REPLAYED_REQUEST: 5,
+    });
   });
 
   it('the store is asked once per signed request (one admission with limit and signature)', async () => {
     const store = new MemoryDecisionStore();
     const admissions: unknown[] = [];
-    const { verifier } = setup({ rateLimit: { limit: 5, windowSeconds: 60 }, store: { decide: (admission) => (admissions.push(admission), store.decide(admission)) } });
+    const { verifier } = setup({
+      rateLimit: { limit: 5, windowSeconds: 60 },
+      store: { decide: (admission) => (admissions.push(admission), store.decide(admission)) },
+    });
     expect(codeOf(await verifier.verify(nth(0, 'v2')))).toBe('ok');
     expect(admissions).toEqual([
-      { key: 'key_pair', now: VECTOR_TIME, limit: { limit: 5, windowMs: 60_000 }, signature: { id: expect.stringMatching(/^[0-9a-f]{64}$/), expiresAt: expect.any(Number) } },
+      {
+        key: 'key_pair',
+        now: VECTOR_TIME,
+        limit: { limit: 5, windowMs: 60_000 },
+        signature: { id: expect.stringMatching(/^[0-9a-f]{64}$/), expiresAt: expect.any(Number) },
+      },
     ]);
     // Remembered at least until the timestamp leaves the window.
     const { signature } = admissions[0] as { signature: { expiresAt: number } };

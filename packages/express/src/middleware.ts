@@ -34,7 +34,8 @@ export function keygate(options: KeygateExpressOptions): RequestHandler {
   const { verifier, errors: mode } = verifierFrom(options, ['respond', 'next']);
 
   return function keygateMiddleware(req, res, next) {
-    (req as WithMode)[ERROR_MODE] = mode;
+    // Only the non-default mode is written: a property added to `req` gives each request its own hidden class.
+    if (mode === 'next') (req as WithMode)[ERROR_MODE] = mode;
     verifyRequest(verifier, req)
       .then(({ result, settle }) => {
         if (!result.ok) {

@@ -308,7 +308,11 @@ function scaleSection({ keyLookup, limiter, bound, redisMemory, replay }) {
   ].join('\n');
 }
 
-function profileSection(profiles) {
+function profileSection(profiles, { instr, goals }) {
+  if (profiles.length === 0 && instr)
+    return '## Profiles\n\nNot taken in an INSTR=1 run (the CPU profiler would change what callgrind counts); for a missed goal, see the notes on it.';
+  if (profiles.length === 0 && goals.some((goal) => goal.met === false))
+    return '## Profiles\n\nNot taken in a QUICK run.';
   if (profiles.length === 0)
     return '## Profiles\n\nEvery goal was met, so nothing was profiled (run with `PROFILE=1` to profile anyway).';
   const pct = (share) => `${(share * 100).toFixed(1)}%`;
@@ -501,7 +505,7 @@ export function renderReport({
     '',
     findingsSection(),
     '',
-    profileSection(profiles),
+    profileSection(profiles, { instr, goals }),
     '',
     notesSection(plan),
     '',

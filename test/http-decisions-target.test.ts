@@ -11,11 +11,16 @@ import { BASIC, basic, keysFile } from './support/fixtures.js';
 import { buildApp, frameworks, type TestKeygateOptions } from './support/servers.js';
 
 const silent = { warn: () => {}, error: () => {} };
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const PASSWORD = 'urlPasswordNeverLogged42';
 const QUERY = 'querySecretNeverLogged42';
 
-/** Sends `target` as it is on a raw socket (an HTTP client would resolve it) and waits for the event. */
+/**
+ * Sends `target` as it is on a raw socket (an HTTP client would resolve it) and waits for the event; also gives
+ * the status line's code.
+ */
 async function eventsOf(handler: RequestListener, events: DecisionEvent[], target: string) {
+  let answer = '';
   const server = createServer(handler);
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const { port } = server.address() as AddressInfo;
@@ -26,14 +31,16 @@ async function eventsOf(handler: RequestListener, events: DecisionEvent[], targe
         `GET ${target} HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: ${authorization}\r\nConnection: close\r\n\r\n`,
       );
     });
-    socket.on('data', () => {});
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+    });
     socket.on('end', done);
     socket.on('error', failed);
   });
   server.close();
   const started = performance.now();
   while (events.length === 0 && performance.now() - started < 2000) await new Promise((done) => setTimeout(done, 5));
-  return events;
+  return { events, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]) };
 }
 
 describe.each(frameworks)('decision event path of unusual targets — $name', (fw) => {
@@ -50,7 +57,15 @@ describe.each(frameworks)('decision event path of unusual targets — $name', (f
         logger: silent,
         onDecision: (event) => events.push(event),
       } as TestKeygateOptions);
-      const [event] = await eventsOf(app.handler, events, target);
+      const { status } = await eventsOf(app.handler, events, target);
+      const [event] = events;
+      // From Node 26, url.parse() throws on `user:a/…@host` ("invalid port"), so Express's router refuses the
+      // request before any middleware runs: no decision was made, so there is no event to check.
+      if (NODE_MAJOR >= 26 && fw.kind === 'express' && target.includes('user:a/')) {
+        expect(event).toBeUndefined();
+        expect(status).toBeGreaterThanOrEqual(400);
+        return;
+      }
       expect(event?.path).toBe('/echo');
       const text = JSON.stringify(event);
       expect(text).not.toContain(PASSWORD);

@@ -67,7 +67,7 @@ if (INSTR) {
       ],
       repeat: 'verify: Basic + limiter',
       warmup: QUICK ? 2_000 : 10_000,
-      calls: QUICK ? 1_000 : 5_000,
+      calls: QUICK ? 1_000 : 20_000,
     },
     http: {
       cases: [

@@ -1,3 +1,4 @@
+import type { KeyAdminFailure } from '@keygate/postgres';
 import { OperationError } from './errors.js';
 
 export type Environment = 'live' | 'test';
@@ -53,13 +54,8 @@ export interface KeysTarget {
   close(): Promise<void>;
 }
 
-export type Refusal =
-  | 'unknown-tenant'
-  | 'tenant-exists'
-  | 'unknown-key'
-  | 'key-exists'
-  | 'key-revoked'
-  | 'no-environment';
+/** The refusals of either target: the database target's `KeyAdminError` failures are the same list. */
+export type Refusal = KeyAdminFailure;
 
 /** The one wording of each refusal, whichever the target. */
 export function refusal(kind: Refusal, subject: string): OperationError {

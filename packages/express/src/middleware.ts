@@ -1,11 +1,5 @@
 import type { KeygateError } from '@keygate/core';
-import {
-  errorResponse,
-  scopeCheck,
-  verifierFrom,
-  type AdapterOptions,
-  type DeferredVerification,
-} from '@keygate/core/node';
+import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions } from '@keygate/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { verifyRequest } from './verify-request.js';
 
@@ -17,8 +11,7 @@ import { verifyRequest } from './verify-request.js';
 export type KeygateExpressOptions = AdapterOptions<'respond' | 'next'>;
 
 const ERROR_MODE = Symbol('keygate.errors');
-const SETTLE = Symbol('keygate.settle');
-type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next'; [SETTLE]?: DeferredVerification['settle'] };
+type WithMode = Request & { [ERROR_MODE]?: 'respond' | 'next' };
 
 function reject(req: Request, res: Response, next: NextFunction, error: KeygateError): void {
   if ((req as WithMode)[ERROR_MODE] === 'next') {
@@ -47,9 +40,8 @@ export function keygate(options: KeygateExpressOptions): RequestHandler {
         // The decision event waits for the answer: a requireScopes further on may still refuse the request.
         // A client gone while keygate decided has closed the answer already; 'close' would never come again.
         if (settle !== undefined) {
-          (req as WithMode)[SETTLE] = settle;
           if (res.closed) settle();
-          else res.once('close', () => settle());
+          else res.on('close', () => settle());
         }
         next();
       })
@@ -63,7 +55,6 @@ export function requireScopes(...scopes: string[]): RequestHandler {
   return function requireScopesMiddleware(req, res, next) {
     const error = check(req.auth);
     if (error === undefined) return next();
-    (req as WithMode)[SETTLE]?.(error);
     reject(req, res, next, error);
   };
 }

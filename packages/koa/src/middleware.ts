@@ -1,11 +1,5 @@
 import type { KeygateError } from '@keygate/core';
-import {
-  errorResponse,
-  scopeCheck,
-  verifierFrom,
-  type AdapterOptions,
-  type DeferredVerification,
-} from '@keygate/core/node';
+import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions } from '@keygate/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import { verifyRequest } from './verify-request.js';
 
@@ -17,8 +11,7 @@ import { verifyRequest } from './verify-request.js';
 export type KeygateKoaOptions = AdapterOptions<'respond' | 'throw'>;
 
 const ERROR_MODE = Symbol('keygate.errors');
-const SETTLE = Symbol('keygate.settle');
-type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw'; [SETTLE]?: DeferredVerification['settle'] };
+type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw' };
 
 function reject(ctx: Context, error: KeygateError): void {
   if ((ctx as WithMode)[ERROR_MODE] === 'throw') throw error;
@@ -43,7 +36,6 @@ export function keygate(options: KeygateKoaOptions): Middleware {
     ctx.state.auth = result.auth;
     if (settle === undefined) return next();
     // The decision event waits for the app: a requireScopes further on may still refuse the request.
-    (ctx as WithMode)[SETTLE] = settle;
     try {
       await next();
     } finally {
@@ -57,10 +49,7 @@ export function requireScopes(...scopes: string[]): Middleware {
   const check = scopeCheck(scopes);
   return async function requireScopesMiddleware(ctx: Context, next: Next) {
     const error = check(ctx.state.auth);
-    if (error !== undefined) {
-      (ctx as WithMode)[SETTLE]?.(error);
-      return reject(ctx, error);
-    }
+    if (error !== undefined) return reject(ctx, error);
     await next();
   };
 }

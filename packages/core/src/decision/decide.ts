@@ -1,8 +1,9 @@
+import { isThenable } from '../awaitable.js';
 import { KeygateError } from '../errors.js';
 import type { Reporter } from '../observe/reporter.js';
 import type { Configuration } from '../options.js';
 import type { VerifiedSignature } from '../signature/check.js';
-import type { Admission, Decision, DecisionStore, KeyRecord } from '../types.js';
+import type { Admission, Awaitable, Decision, DecisionStore, KeyRecord, RateLimit } from '../types.js';
 import { setRateLimitHeaders } from './rate-limit-headers.js';
 import { StoreFullError } from './store-full-error.js';
 
@@ -14,13 +15,13 @@ import { StoreFullError } from './store-full-error.js';
  * store again, so recovery needs no restart. A full store never falls back, and an answer of the wrong shape
  * is a broken store, not a store that is down: 503 whatever the policy.
  */
-export async function admit(
+export function admit(
   record: KeyRecord,
   signature: VerifiedSignature | undefined,
   now: number,
   headers: Record<string, string>,
   config: Configuration,
-): Promise<void> {
+): Awaitable<void> {
   const limit = record.rateLimit ?? config.rateLimit;
   if (limit === false && signature === undefined) return;
   const admission: Admission = {
@@ -29,15 +30,35 @@ export async function admit(
     limit: limit === false ? undefined : { limit: limit.limit, windowMs: Math.ceil(limit.windowSeconds * 1000) },
     signature,
   };
-  let decision: Decision;
+  let decision: Awaitable<Decision>;
   try {
-    decision = await config.store.decide(admission);
+    decision = config.store.decide(admission);
+    if (isThenable(decision))
+      decision = Promise.resolve(decision).catch((error) => storeFailed(error, admission, config));
   } catch (error) {
-    config.report.storeError(error, 'decisions');
-    if (error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE', { reason: 'store-full' });
-    if (config.fallbackStore === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
-    decision = await decideOnFallback(config.fallbackStore, admission, config.report);
+    decision = storeFailed(error, admission, config);
   }
+  // No closure on the way of a store that answers at once (the memory store).
+  if (!isThenable(decision)) return conclude(decision, admission, limit, headers, config);
+  return decision.then((answer) => conclude(answer, admission, limit, headers, config));
+}
+
+/** The store failed: 503 (fail closed), or the fallback's decision (`failOpen`); a full store never falls back. */
+function storeFailed(error: unknown, admission: Admission, config: Configuration): Awaitable<Decision> {
+  config.report.storeError(error, 'decisions');
+  if (error instanceof StoreFullError) throw new KeygateError('AUTH_UNAVAILABLE', { reason: 'store-full' });
+  if (config.fallbackStore === undefined) throw new KeygateError('AUTH_UNAVAILABLE');
+  return decideOnFallback(config.fallbackStore, admission, config.report);
+}
+
+/** The store's answer turned into the rate-limit headers, or the rejection it means. */
+function conclude(
+  decision: Decision,
+  admission: Admission,
+  limit: RateLimit | false,
+  headers: Record<string, string>,
+  config: Configuration,
+): void {
   try {
     checkShape(decision, admission);
   } catch (error) {
@@ -46,7 +67,7 @@ export async function admit(
   }
   if (decision.outcome === 'replayed') throw new KeygateError('REPLAYED_REQUEST');
   if (limit !== false)
-    setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', now);
+    setRateLimitHeaders(headers, limit, decision.rateLimit!, decision.outcome === 'rate-limited', admission.now);
   if (decision.outcome === 'rate-limited') throw new KeygateError('RATE_LIMIT_EXCEEDED');
 }
 

@@ -1,3 +1,4 @@
+import { isThenable } from '../awaitable.js';
 import { KeygateConfigError } from '../config-error.js';
 import { LRUCache } from 'lru-cache';
 import type { Awaitable, KeyRecord, KeyStore, TenantRecord } from '../types.js';
@@ -227,14 +228,6 @@ export class CachedKeyStore implements KeyStore {
  */
 function hashCacheKey(keyHash: string): string {
   return keyHash.charCodeAt(1) === 58 ? `h:${keyHash}` : keyHash;
-}
-
-function isThenable(value: unknown): value is PromiseLike<KeyRecord | undefined> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {

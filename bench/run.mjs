@@ -79,11 +79,16 @@ if (INSTR) {
         'koa-noop',
         'koa-keygate-basic',
         'koa-basic-auth',
+        'express-keygate-basic-ondecision',
+        'express-keygate-basic-prometheus',
+        'koa-keygate-basic-ondecision',
+        'koa-keygate-basic-prometheus',
       ],
-      repeat: 'koa-keygate-basic',
-      // An Express request costs ~5× a Koa one under valgrind: fewer of them keep a full run near 20 min.
+      processes: QUICK ? 1 : 2,
+      // An Express request costs ~5× a Koa one under valgrind; its per-request work also spreads more between
+      // processes (megamorphic lookups keyed by heap addresses), hence more requests counted.
       warmup: QUICK ? 2_000 : { express: 6_000, koa: 10_000 },
-      requests: QUICK ? 500 : { express: 1_000, koa: 2_000 },
+      requests: QUICK ? 500 : { express: 3_000, koa: 2_000 },
       connections: 10,
     },
     // Processes at a time: counts do not depend on it, and on a shared machine more of them get more of the CPU.
@@ -157,14 +162,28 @@ async function profileMisses(goals, redis, { http, micro }) {
 /** INSTR=1: the core and HTTP cases under callgrind, side by side. */
 async function countInstructions({ core, http, parallel }, redis) {
   log(
-    `instructions: ${core.cases.length + 1} core cases (2 processes each), ${http.cases.length + 1} HTTP servers, under callgrind`,
+    `instructions: ${core.cases.length + 1} core cases (2 processes each), ${http.cases.length * http.processes} HTTP servers, under callgrind`,
   );
   const started = Date.now();
   const [coreCounts, httpCounts] = await Promise.all([
     countCore({ ...core, parallel: parallel / 2, log }),
     countHttp({ ...http, cases: http.cases.map(caseById), redis, parallel: parallel / 2, log }),
   ]);
-  const perCase = Object.fromEntries(httpCounts.cases.map((c) => [c.id, { ...c.count, again: c.again }]));
+  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const perCase = Object.fromEntries(
+    httpCounts.cases.map(({ id, counts }) => [
+      id,
+      {
+        counts,
+        perRequest: mean(counts.map((c) => c.perRequest)),
+        gcPerRequest: mean(counts.map((c) => c.gcPerRequest)),
+        served: counts[0].served,
+        failures: counts.flatMap((c) => c.failures),
+        non2xx: counts.reduce((sum, c) => sum + c.non2xx, 0),
+        timeouts: counts.reduce((sum, c) => sum + c.timeouts, 0),
+      },
+    ]),
+  );
   return { core: coreCounts, http: perCase, seconds: (Date.now() - started) / 1000 };
 }
 

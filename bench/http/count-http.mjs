@@ -12,7 +12,7 @@ async function countCase(benchCase, { loader, redis, warmup: warmups, requests: 
   const warmup = warmups[benchCase.framework] ?? warmups;
   const requests = counted[benchCase.framework] ?? counted;
   if (benchCase.redis) await redis.admin.flushall();
-  const { execPath, execArgv, outFile } = underCallgrind();
+  const { execPath, execArgv, outFile } = underCallgrind(['--expose-gc']);
   const { port, server } = await startServer(benchCase, { redis, execPath, execArgv, readyMs: 300_000 });
   let window;
   try {
@@ -39,43 +39,40 @@ async function countCase(benchCase, { loader, redis, warmup: warmups, requests: 
   } finally {
     await server.stop(60_000);
   }
-  const instructions = countedInstructions(outFile);
-  return { ...window, instructions, perRequest: instructions / window.served };
+  const { total, gc } = countedInstructions(outFile);
+  return { ...window, instructions: total, perRequest: total / window.served, gcPerRequest: gc / window.served };
 }
 
 /**
- * `{ cases: [{ ...case, count, again }] }`: every case once, `repeat` a second time (the self-check), `parallel`
- * servers at a time (counts do not depend on what else runs; more processes only get more of a shared CPU).
- * Redis cases must not run beside each other (each flushes the shared redis-server).
+ * `{ cases: [{ ...case, counts }] }`: every case counted in `processes` fresh server processes (the self-check, and
+ * a mean over the heap layouts of several processes), `parallel` servers at a time (counts do not depend on what
+ * else runs; more processes only get more of a shared CPU). Redis cases must not run beside each other (each
+ * flushes the shared redis-server).
  */
 export async function countHttp({
   warmup,
   requests,
   connections,
   redis,
-  repeat,
+  processes = 2,
   parallel = 1,
   cases = HTTP_CASES,
   log = console.log,
 }) {
   const loader = await startLoadGenerator();
-  const jobs = [
-    ...cases.map((c) => ({ benchCase: c, again: false })),
-    ...cases.filter((c) => c.id === repeat).map((c) => ({ benchCase: c, again: true })),
-  ];
-  const results = new Map(cases.map((c) => [c.id, { ...c }]));
+  const jobs = Array.from({ length: processes }, () => cases).flat();
+  const results = new Map(cases.map((c) => [c.id, { ...c, counts: [] }]));
   const worker = async () => {
-    for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
-      const { benchCase, again } = job;
+    for (let benchCase = jobs.shift(); benchCase !== undefined; benchCase = jobs.shift()) {
       const started = Date.now();
       const count = await countCase(benchCase, { loader, redis, warmup, requests, connections });
-      results.get(benchCase.id)[again ? 'again' : 'count'] = count;
+      results.get(benchCase.id).counts.push(count);
       const flags = [
         ...count.failures,
         ...(count.non2xx || count.timeouts ? [`non-2xx ${count.non2xx}, timeouts ${count.timeouts}`] : []),
       ];
       log(
-        `  ${benchCase.id.padEnd(38)} ${Math.round(count.perRequest).toLocaleString('en').padStart(9)} instructions/request${again ? ' (again)' : ''}` +
+        `  ${benchCase.id.padEnd(38)} ${Math.round(count.perRequest).toLocaleString('en').padStart(9)} instructions/request (GC ${Math.round(count.gcPerRequest).toLocaleString('en')})` +
           `  ${((Date.now() - started) / 1000).toFixed(0)} s${flags.length ? `  !! ${flags.join('; ')}` : ''}`,
       );
     }

@@ -7,8 +7,8 @@
 // counters when Node enters the native function behind `process.getegid()` and writes them out when it enters
 // the one behind `process.geteuid()`, both called by nothing else here. So the count holds exactly the work
 // between the two calls, not the variable stretch of idle event loop while `callgrind_control` runs.
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -38,7 +38,11 @@ export function underCallgrind(nodeArgs = []) {
   return { execPath: 'valgrind', execArgv: [...valgrind, process.execPath, ...NODE_ARGS, ...nodeArgs], outFile };
 }
 
-/** The instructions of the counted window of a process started with `underCallgrind` (after it exited). */
+/**
+ * `{ total, gc }`: the instructions of the counted window of a process started with `underCallgrind` (after it
+ * exited), and the part of them spent in V8's garbage collector. `KEEP_CALLGRIND=<path prefix>` keeps a copy of
+ * each window's profile, for `callgrind_annotate`.
+ */
 export function countedInstructions(outFile) {
   const window = `${outFile}.1`;
   let text;
@@ -49,10 +53,22 @@ export function countedInstructions(outFile) {
   } finally {
     rmSync(outFile, { force: true });
   }
-  rmSync(window, { force: true });
   const match = /^totals:\s+(\d+)/m.exec(text);
   if (!match) throw new Error(`no instruction total in ${window}`);
-  return Number(match[1]);
+  if (process.env.KEEP_CALLGRIND) copyFileSync(window, `${process.env.KEEP_CALLGRIND}-${process.pid}-${nextFile}.out`);
+  const gc = inclusiveInstructions(window, 'v8::internal::Heap::CollectGarbage(');
+  rmSync(window, { force: true });
+  return { total: Number(match[1]), gc };
+}
+
+/** The inclusive instructions of the function whose name starts with `name` (0 if it never ran). */
+function inclusiveInstructions(file, name) {
+  const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const line = annotated.split('\n').find((candidate) => candidate.includes(`:${name}`));
+  return line === undefined ? 0 : Number(line.trim().split(' ')[0].replaceAll(',', ''));
 }
 
 /** Switches instrumentation on in a process started with `underCallgrind` (by pid, with `callgrind_control`). */

@@ -16,7 +16,7 @@ async function countProcess(caseName, instr) {
   await child.first('result', 900_000);
   const { code, signal } = await child.exited;
   if (code !== 0) throw new Error(`${caseName} under callgrind exited (${signal ?? `code ${code}`})`);
-  return countedInstructions(outFile);
+  return countedInstructions(outFile).total;
 }
 
 /** `{ perCall, calls, low, high }` of one micro case; the two processes run side by side. */

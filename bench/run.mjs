@@ -88,11 +88,11 @@ if (INSTR) {
       // An Express request costs ~5× a Koa one under valgrind; its per-request work also spreads more between
       // processes (megamorphic lookups keyed by heap addresses), hence more requests counted.
       warmup: QUICK ? 2_000 : { express: 6_000, koa: 10_000 },
-      requests: QUICK ? 500 : { express: 3_000, koa: 2_000 },
+      requests: QUICK ? 500 : { express: 3_000, koa: 5_000 },
       connections: 10,
     },
-    // Processes at a time: counts do not depend on it, and on a shared machine more of them get more of the CPU.
-    parallel: 6,
+    // Core cases at a time, each two processes (HTTP servers are counted one at a time, see countInstructions).
+    parallel: 1,
   };
 }
 plan.replay = { rate: 10_000, extraSeconds: QUICK ? 10 : 60 };
@@ -159,16 +159,17 @@ async function profileMisses(goals, redis, { http, micro }) {
   return profiles;
 }
 
-/** INSTR=1: the core and HTTP cases under callgrind, side by side. */
+/** INSTR=1: the core cases, then the HTTP cases, under callgrind. */
 async function countInstructions({ core, http, parallel }, redis) {
   log(
     `instructions: ${core.cases.length + 1} core cases (2 processes each), ${http.cases.length * http.processes} HTTP servers, under callgrind`,
   );
   const started = Date.now();
-  const [coreCounts, httpCounts] = await Promise.all([
-    countCore({ ...core, parallel: parallel / 2, log }),
-    countHttp({ ...http, cases: http.cases.map(caseById), redis, parallel: parallel / 2, log }),
-  ]);
+  const coreCounts = await countCore({ ...core, parallel, log });
+  // One server at a time, with nothing else running: a server that shares the CPU with another starves the load
+  // generator, which then keeps fewer requests waiting per turn of the event loop, and each turn costs
+  // instructions (koa-keygate-basic: 140.1k and 144.6k per request, run alone and two at a time).
+  const httpCounts = await countHttp({ ...http, cases: http.cases.map(caseById), redis, parallel: 1, log });
   const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const perCase = Object.fromEntries(
     httpCounts.cases.map(({ id, counts }) => [

@@ -26,7 +26,8 @@ export function keygate(options: KeygateKoaOptions): Middleware {
   const { verifier, errors: mode } = verifierFrom(options, ['respond', 'throw']);
 
   return async function keygateMiddleware(ctx: Context, next: Next) {
-    (ctx as WithMode)[ERROR_MODE] = mode;
+    // Only the non-default mode is written, as in the Express adapter.
+    if (mode === 'throw') (ctx as WithMode)[ERROR_MODE] = mode;
     const { result, settle } = await verifyRequest(verifier, ctx);
     if (!result.ok) {
       settle?.();

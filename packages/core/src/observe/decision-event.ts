@@ -68,7 +68,8 @@ export function decisionEvent(
     event.tenantId = record.tenantId;
     if (record.environment !== null) event.environment = record.environment;
   }
-  if (request.clientIp !== undefined) event.clientIp = request.clientIp;
+  const clientIp = request.clientIp; // an adapter's getter: read once
+  if (clientIp !== undefined) event.clientIp = clientIp;
   return event;
 }
 

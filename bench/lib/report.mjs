@@ -193,7 +193,7 @@ function instrSection(instr, plan) {
     `- **HTTP**: the server process under callgrind (also \`--expose-gc\`), a correctness check and ${perFramework(plan.http.warmup)} warm-up requests uncounted, then ` +
       `exactly ${perFramework(plan.http.requests)} requests (autocannon \`amount\`, ${plan.http.connections} connections) counted; per request = count / requests served, ` +
       `the mean of ${plan.http.processes} server processes per case, counted one at a time with nothing else running (a server sharing ` +
-      'the CPU starves the load generator, which then keeps fewer requests waiting per turn of the event loop). The window opens and closes with a young-generation collection, so it ` +
+      `the CPU starves the load generator, which then keeps fewer requests waiting per turn of the event loop). The window opens and closes with a young-generation collection, so it ` +
       'holds the collections of its own requests and not one left from before by chance (a scavenge of an Express server is ~14 M ' +
       'instructions: without this, 1 000 requests held two or three of them and counts were up to 3 % apart); column "GC" is the part ' +
       "spent in V8's collector (`Heap::CollectGarbage`, inclusive), already in the total.",

@@ -8,7 +8,7 @@ import { rememberRealm } from './jwt/scope-challenge.js';
 import { refusal } from './keys/refusal.js';
 import { withSecurityDescription } from './openapi/description.js';
 import { decisionEvent, type Seen } from './observe/decision-event.js';
-import { awaitScopeCheck, VERIFY_DEFERRED, type DeferredVerification } from './observe/deferred.js';
+import { VERIFY_DEFERRED, type DeferredVerification } from './observe/deferred.js';
 import { resolveOptions, type KeygateOptions } from './options.js';
 import { oversizedAuthorization, splitAuthorization } from './request/authorization.js';
 import { requestIdFor } from './request/request-id.js';
@@ -186,7 +186,6 @@ export function createVerifier(options: KeygateOptions): Verifier {
       settled = true;
       emit(hook, request, decided, override);
     };
-    if (decided.result.ok) awaitScopeCheck(decided.result.auth, settle);
     return { result: decided.result, settle };
   }
 

@@ -1,5 +1,11 @@
 import type { KeygateError } from '@keygate/core';
-import { errorResponse, scopeCheck, verifierFrom, type AdapterOptions } from '@keygate/core/node';
+import {
+  errorResponse,
+  scopeCheck,
+  verifierFrom,
+  type AdapterOptions,
+  type DeferredVerification,
+} from '@keygate/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import { verifyRequest } from './verify-request.js';
 
@@ -11,7 +17,8 @@ import { verifyRequest } from './verify-request.js';
 export type KeygateKoaOptions = AdapterOptions<'respond' | 'throw'>;
 
 const ERROR_MODE = Symbol('keygate.errors');
-type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw' };
+const SETTLE = Symbol('keygate.settle');
+type WithMode = Context & { [ERROR_MODE]?: 'respond' | 'throw'; [SETTLE]?: DeferredVerification['settle'] };
 
 function reject(ctx: Context, error: KeygateError): void {
   if ((ctx as WithMode)[ERROR_MODE] === 'throw') throw error;
@@ -37,6 +44,7 @@ export function keygate(options: KeygateKoaOptions): Middleware {
     ctx.state.auth = result.auth;
     if (settle === undefined) return next();
     // The decision event waits for the app: a requireScopes further on may still refuse the request.
+    (ctx as WithMode)[SETTLE] = settle;
     try {
       await next();
     } finally {
@@ -50,7 +58,10 @@ export function requireScopes(...scopes: string[]): Middleware {
   const check = scopeCheck(scopes);
   return async function requireScopesMiddleware(ctx: Context, next: Next) {
     const error = check(ctx.state.auth);
-    if (error !== undefined) return reject(ctx, error);
+    if (error !== undefined) {
+      (ctx as WithMode)[SETTLE]?.(error);
+      return reject(ctx, error);
+    }
     await next();
   };
 }

@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { KeygateConfigError } from '../config-error.js';
 import { KeygateError } from '../errors.js';
 import { insufficientScopeChallenge } from '../jwt/scope-challenge.js';
-import { settleRefused } from '../observe/deferred.js';
 import { missingScopes } from '../scopes.js';
 import type { AuthContext } from '../types.js';
 
 /**
  * Builds the check behind `requireScopes(...)`: `undefined` when `auth` holds every required scope, otherwise
- * the 403 `INSUFFICIENT_SCOPE` with the missing scopes in `details` (and the request's decision event settled with
- * it). Validates the scope list once.
+ * the 403 `INSUFFICIENT_SCOPE` with the missing scopes in `details`. Validates the scope list once.
  */
 export function scopeCheck(required: readonly string[]): (auth: AuthContext | undefined) => KeygateError | undefined {
   if (required.length === 0 || required.some((scope) => typeof scope !== 'string' || scope === '')) {
@@ -36,7 +34,6 @@ export function scopeCheck(required: readonly string[]): (auth: AuthContext | un
       headers,
       ...(auth.scheme === 'jwt' ? { message: 'The access token lacks a scope this endpoint requires.' } : {}),
     });
-    settleRefused(auth, refusal); // the decision event reports this refusal, not the admission before it
     return refusal;
   };
 }

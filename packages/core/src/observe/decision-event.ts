@@ -68,7 +68,7 @@ export function decisionEvent(
     event.tenantId = record.tenantId;
     if (record.environment !== null) event.environment = record.environment;
   }
-  const clientIp = request.clientIp; // an adapter's getter: read once
+  const clientIp = request.clientIp;
   if (clientIp !== undefined) event.clientIp = clientIp;
   return event;
 }

@@ -37,8 +37,10 @@ export function createReporter({ logger, onDecision, onStoreError }: ReporterHoo
   const hookFailed = (hook: string) => (error: unknown) => log('error', `keygate: ${hook} failed: ${messageOf(error)}`);
   const decisionFailed = hookFailed('onDecision');
 
-  // Called on the next turn of the event loop: the answer has been written by then, so neither a slow hook nor
-  // a throwing one can delay or change it; a promise it returns is never awaited, only watched for a rejection.
+  // Called once the current run of callbacks and promise jobs is over (process.nextTick): the adapter has written
+  // the answer by then (it settles a rejection just before writing it, and Koa writes an admitted request's answer
+  // in the same run of promise jobs; Express settles on 'close'), so neither a slow hook nor a throwing one can
+  // delay or change it; a promise it returns is never awaited, only watched for a rejection.
   const callHook = (hook: (event: DecisionEvent) => unknown, event: DecisionEvent) => {
     try {
       const returned = hook(event) as PromiseLike<unknown> | undefined;
@@ -47,7 +49,8 @@ export function createReporter({ logger, onDecision, onStoreError }: ReporterHoo
       decisionFailed(error);
     }
   };
-  // One setImmediate per burst of events, not per event: under load most events share a turn.
+  // One tick per burst of events, not per event. Not setImmediate: counted, it cost ~5 k instructions per Koa
+  // request (3.7 %), as most bursts hold one event.
   let pending: DecisionEvent[] = [];
   const flush = () => {
     const events = pending;
@@ -59,7 +62,7 @@ export function createReporter({ logger, onDecision, onStoreError }: ReporterHoo
     decision:
       onDecision &&
       ((event) => {
-        if (pending.push(event) === 1) setImmediate(flush);
+        if (pending.push(event) === 1) process.nextTick(flush);
       }),
     storeError(error, store) {
       log('error', `keygate: ${store} store failure: ${messageOf(error)}`);

@@ -45,8 +45,7 @@ for (let i = 0; i < 1000; i++) cache.set(`key_${i}`, new SlidingLog(60));
 cache.set('bench_basic', new SlidingLog(60));
 const floorLog = new SlidingLog(60);
 const keyMap = new Map(Array.from({ length: 1000 }, (_, i) => [`key_${i}`, { id: i }]));
-keyMap.set(hash('sha256', 'bench_basic', 'hex'), { id: 'bench_basic' });
-const basicKeyHash = hash('sha256', 'bench_basic', 'hex');
+keyMap.set(hash('sha256', BASIC_KEY, 'hex'), { id: 'bench_basic' });
 
 // The complete floor of a signed request: what every correct verifier must do with one.
 const floorHmacKey = hmacKey(SECRET_KEY);
@@ -62,7 +61,8 @@ let signedCount = 0;
 // ratio never credits keygate for merely calling a faster API than the floor does.
 const sha256Hex = (value) => hash('sha256', value, 'hex');
 const hmacHex = (value) => createHmac('sha256', SECRET_KEY).update(value).digest('hex');
-const base64Key = () => Buffer.from(basicToken, 'base64').toString('utf8');
+// The fastest correct decoding of a printable-ASCII key (keygate's own, which also checks that it is printable).
+const base64Key = () => atob(basicToken);
 
 const floors = {
   'floor: base64 decode': () => base64Key(),
@@ -87,8 +87,8 @@ const floors = {
     sha256Hex(SECRET_KEY);
   },
   [MICRO_FLOORS.basicMap]: () => {
-    sha256Hex(base64Key().slice(0, -1));
-    keyMap.get(basicKeyHash);
+    // The digest just computed, as any verifier must look up: a string made once would have its hash cached.
+    keyMap.get(sha256Hex(base64Key().slice(0, -1)));
     const now = tick();
     if (floorLog.hasRoom(60, 60_000, now)) floorLog.admit(60, 60_000, now);
   },

@@ -51,6 +51,8 @@ export function keygate(options: KeygateExpressOptions): RequestHandler {
         // The decision event waits for the answer: a requireScopes further on may still refuse the request.
         // A client gone while keygate decided has closed the answer already; 'close' would never come again.
         if (settle !== undefined) {
+          // Express makes res.locals for every request of an app; never fail a request for want of it.
+          res.locals ??= Object.create(null);
           (res.locals as Locals)[SETTLE] = settle;
           if (res.closed) settle();
           else res.on('close', () => settle());

@@ -16,7 +16,7 @@ import { summarizeProfile } from './lib/profile.mjs';
 import { startRedis } from './lib/redis.mjs';
 import { runPostgresCases } from './lib/postgres-case.mjs';
 import { renderReport } from './lib/report.mjs';
-import { median } from './lib/stats.mjs';
+import { mean, median } from './lib/stats.mjs';
 import { caseById, HTTP_CASES } from './http/cases.mjs';
 import { profileHttpCase } from './http/profile-http.mjs';
 import { runHttp } from './http/run-http.mjs';
@@ -170,7 +170,6 @@ async function countInstructions({ core, http, parallel }, redis) {
   // generator, which then keeps fewer requests waiting per turn of the event loop, and each turn costs
   // instructions (koa-keygate-basic: 140.1k and 144.6k per request, run alone and two at a time).
   const httpCounts = await countHttp({ ...http, cases: http.cases.map(caseById), redis, parallel: 1, log });
-  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const perCase = Object.fromEntries(
     httpCounts.cases.map(({ id, counts }) => [
       id,

@@ -225,7 +225,7 @@ const perFramework = (value) =>
         .join(' / ');
 const spread = (values) =>
   `${(((Math.max(...values) - Math.min(...values)) / Math.min(...values)) * 100).toFixed(2)} %`;
-const selfCheck = (a, b) => `${((Math.abs(a - b) / Math.min(a, b)) * 100).toFixed(2)} % apart`;
+const selfCheck = (a, b) => `${spread([a, b])} apart`;
 
 function scaleSection({ keyLookup, limiter, bound, redisMemory, replay }) {
   const sizes = Object.keys(keyLookup.builds)

@@ -7,6 +7,8 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The arithmetic mean. */
+export const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 export const min = (values) => Math.min(...values.filter(Number.isFinite));
 export const max = (values) => Math.max(...values.filter(Number.isFinite));
 

@@ -57,12 +57,12 @@ export function createVerifier(options: KeygateOptions): Verifier {
     durationMs: number;
   }
 
-  const elapsedSince = (started: number) => (report.decision === undefined ? 0 : performance.now() - started);
+  // Only a decision event reports the duration: no clock read for nobody.
+  const readClock = report.decision === undefined ? () => 0 : () => performance.now();
 
   /** The pipeline, in the order a request meets it: throttle → credential → key → refusal → signature → decision. */
   async function decide(request: RequestInput): Promise<Decided> {
-    // Only a decision event reports the duration: no clock read for nobody.
-    const started = report.decision === undefined ? 0 : performance.now();
+    const started = readClock();
     const incoming = request.headers;
     const { maxHeaderLength } = config;
     const authorization = singleHeader(incoming, 'authorization', maxHeaderLength);
@@ -118,7 +118,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
         auth.claims = record.claims;
         rememberRealm(auth, config.realm);
       }
-      return { result: { ok: true, auth, requestId, headers }, seen, durationMs: elapsedSince(started) };
+      return { result: { ok: true, auth, requestId, headers }, seen, durationMs: readClock() - started };
     } catch (error) {
       const failure = rejection(
         error,
@@ -131,7 +131,7 @@ export function createVerifier(options: KeygateOptions): Verifier {
       return {
         result: { ok: false, error: failure, requestId, headers },
         seen,
-        durationMs: elapsedSince(started),
+        durationMs: readClock() - started,
       };
     }
   }

@@ -1,3 +1,4 @@
+import { isThenable } from '../awaitable.js';
 import type { DecisionEvent } from './decision-event.js';
 import { messageOf, type KeygateLogger } from './logger.js';
 
@@ -43,8 +44,8 @@ export function createReporter({ logger, onDecision, onStoreError }: ReporterHoo
   // delay or change it; a promise it returns is never awaited, only watched for a rejection.
   const callHook = (hook: (event: DecisionEvent) => unknown, event: DecisionEvent) => {
     try {
-      const returned = hook(event) as PromiseLike<unknown> | undefined;
-      if (typeof returned?.then === 'function') returned.then(undefined, decisionFailed);
+      const returned = hook(event);
+      if (isThenable(returned)) returned.then(undefined, decisionFailed);
     } catch (error) {
       decisionFailed(error);
     }
